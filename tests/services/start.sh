@@ -36,6 +36,7 @@ start_kafka() {
 start_postgres() {
   local d port
   d=$(fresh_dir postgres); port=$(free_port)
+  cd "$d"  # runuser keeps the cwd, which the postgres user may not be allowed to enter
   chown postgres:postgres "$d"
   echo postgres >"$d/pw"; chown postgres "$d/pw"
   runuser -u postgres -- "$PG_BIN/initdb" -D "$d/data" -U postgres --pwfile="$d/pw" \
@@ -57,6 +58,7 @@ ENV
 start_mariadb() {
   local d port
   d=$(fresh_dir mariadb); port=$(free_port)
+  cd "$d"
   chown mysql:mysql "$d"
   install -d -o mysql -g mysql "$d/data"
   mariadb-install-db --user=mysql --datadir="$d/data" --auth-root-authentication-method=socket \
@@ -133,7 +135,7 @@ for s in $services; do
     continue
   fi
   t0=$(date +%s%N)
-  "start_$s"
+  ( "start_$s" )  # a subshell: the start functions may cd
   log "$s: started in $(( ($(date +%s%N) - t0) / 1000000 )) ms, pid $(cat "$SLUICE_SERVICES_DIR/$s/pid"), log $SLUICE_SERVICES_DIR/$s/log"
 done
 

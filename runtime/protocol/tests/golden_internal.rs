@@ -2,8 +2,6 @@
 //! (shared/golden/internal/*.jsonl) decodes, re-encodes to the identical key and value bytes,
 //! and lands on the same partition under Kafka's default partitioner.
 
-use std::path::PathBuf;
-
 use serde_json::Value;
 use sluice_protocol::murmur2::partition_for_key;
 use sluice_protocol::{

@@ -13,8 +13,10 @@
 //!
 //! Dev-dependency only: no product crate may depend on this one.
 
+mod golden;
 mod names;
 mod services;
 
+pub use golden::{golden, golden_dir};
 pub use names::{unique_ident, unique_name};
 pub use services::{Azurite, Kafka, MariaDb, Postgres, S3, Services, Snowflake, services};
