@@ -15,9 +15,7 @@ struct Golden {
 }
 
 fn golden(file: &str) -> Vec<Golden> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/golden/internal")
-        .join(file);
+    let path = sluice_testkit::golden(&format!("internal/{file}"));
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let records: Vec<Golden> = text
