@@ -1,3 +1,5 @@
+//! The error type of the S3 connector.
+
 /// Errors of this connector.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -5,6 +7,19 @@ pub enum Error {
     /// The connector configuration is invalid; names the key and what to change.
     #[error(transparent)]
     Config(#[from] sluice_api::Error),
+    /// An S3 request failed; says whether a retry may help.
+    #[error(transparent)]
+    Store(#[from] sluice_files::Error),
+}
+
+impl Error {
+    /// Whether retrying the failed operation may succeed.
+    pub fn is_retriable(&self) -> bool {
+        match self {
+            Error::Config(_) => false,
+            Error::Store(e) => e.is_retriable(),
+        }
+    }
 }
 
 /// The result type of this crate.

@@ -10,6 +10,11 @@
 //! - `classify`: the single function turning SDK errors into retriable or definite
 //!   [`sluice_files::Error`]s with a hint for the operator.
 
+mod classify;
 mod error;
+mod multipart;
+pub mod store;
 
 pub use error::{Error, Result};
+pub use multipart::S3MultipartUpload;
+pub use store::{S3Credentials, S3Store, S3StoreConfig};

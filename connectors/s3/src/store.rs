@@ -1,0 +1,345 @@
+//! [`S3Store`]: one S3 bucket as a [`sluice_files::ObjectStore`], on the official AWS SDK.
+//!
+//! Whole objects go up with PutObject, large files with a multipart upload (see
+//! [`crate::S3MultipartUpload`]); reads use GetObject and recovery listings ListObjectsV2, following
+//! continuation tokens until S3 says the listing is complete, so no key is missed however many
+//! objects share the prefix. S3 returns keys in UTF-8 binary order, which is the order the trait
+//! promises; the result is sorted again anyway so the promise does not rest on a server detail.
+//!
+//! Works against AWS and against S3-compatible servers (MinIO, moto, …) through
+//! [`S3StoreConfig::endpoint`] and [`S3StoreConfig::path_style`].
+
+use std::fmt;
+
+use async_trait::async_trait;
+use aws_config::{BehaviorVersion, Region};
+use aws_credential_types::Credentials;
+use aws_sdk_s3::Client;
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{BucketLocationConstraint, ChecksumAlgorithm, CreateBucketConfiguration};
+use bytes::Bytes;
+use sluice_files::{MultipartUpload, ObjectMeta, ObjectStore};
+use tracing::debug;
+
+use crate::classify::{STORE, Target, classify};
+use crate::multipart::S3MultipartUpload;
+use crate::{Error, Result};
+
+/// The configuration keys named in validation messages (Confluent S3 sink names).
+const BUCKET_KEY: &str = "s3.bucket.name";
+const REGION_KEY: &str = "s3.region";
+const ACCESS_KEY_KEY: &str = "aws.access.key.id";
+const SECRET_KEY_KEY: &str = "aws.secret.access.key";
+
+/// Static AWS credentials; `Debug` never shows the secret.
+#[derive(Clone)]
+pub struct S3Credentials {
+    /// The access key id (`aws.access.key.id`).
+    pub access_key_id: String,
+    /// The secret access key (`aws.secret.access.key`).
+    pub secret_access_key: String,
+}
+
+impl fmt::Debug for S3Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("S3Credentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"<redacted>")
+            .finish()
+    }
+}
+
+/// Where and how to reach one S3 bucket.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct S3StoreConfig {
+    /// The bucket objects are written to (`s3.bucket.name`).
+    pub bucket: String,
+    /// The region the bucket lives in and requests are signed for (`s3.region`).
+    pub region: String,
+    /// A custom endpoint URL for S3-compatible servers (`store.url`); `None` for AWS.
+    pub endpoint: Option<String>,
+    /// Address buckets as `endpoint/bucket` instead of `bucket.endpoint`
+    /// (`s3.path.style.access.enabled`); most S3-compatible servers need it.
+    pub path_style: bool,
+    /// Static credentials; `None` uses the default AWS provider chain (environment, profile,
+    /// web identity, container and instance roles).
+    pub credentials: Option<S3Credentials>,
+    /// Objects per ListObjectsV2 page; `None` lets S3 choose (at most 1,000).
+    pub list_page_size: Option<i32>,
+}
+
+impl S3StoreConfig {
+    /// A configuration for `bucket` in `region` on AWS with the default credentials chain.
+    pub fn new(bucket: impl Into<String>, region: impl Into<String>) -> Self {
+        S3StoreConfig {
+            bucket: bucket.into(),
+            region: region.into(),
+            endpoint: None,
+            path_style: false,
+            credentials: None,
+            list_page_size: None,
+        }
+    }
+
+    /// Targets an S3-compatible server at `url`, optionally with path-style addressing.
+    pub fn with_endpoint(mut self, url: impl Into<String>, path_style: bool) -> Self {
+        self.endpoint = Some(url.into());
+        self.path_style = path_style;
+        self
+    }
+
+    /// Signs with these static credentials instead of the default provider chain.
+    pub fn with_credentials(
+        mut self,
+        access_key_id: impl Into<String>,
+        secret_access_key: impl Into<String>,
+    ) -> Self {
+        self.credentials = Some(S3Credentials {
+            access_key_id: access_key_id.into(),
+            secret_access_key: secret_access_key.into(),
+        });
+        self
+    }
+
+    /// Lists at most `size` objects per ListObjectsV2 request.
+    pub fn with_list_page_size(mut self, size: i32) -> Self {
+        self.list_page_size = Some(size);
+        self
+    }
+
+    /// Checks the values that can be checked without asking S3.
+    pub fn validate(&self) -> Result<()> {
+        if self.bucket.trim().is_empty() {
+            return Err(config_error(BUCKET_KEY, "the bucket name is empty: set it"));
+        }
+        if self.region.trim().is_empty() {
+            return Err(config_error(
+                REGION_KEY,
+                "the region is empty: set it, e.g. us-west-2",
+            ));
+        }
+        if let Some(c) = &self.credentials {
+            if c.access_key_id.is_empty() {
+                return Err(config_error(
+                    ACCESS_KEY_KEY,
+                    "empty: set it or unset both keys",
+                ));
+            }
+            if c.secret_access_key.is_empty() {
+                return Err(config_error(
+                    SECRET_KEY_KEY,
+                    "empty: set it or unset both keys",
+                ));
+            }
+        }
+        if let Some(size) = self.list_page_size
+            && !(1..=1000).contains(&size)
+        {
+            return Err(config_error(
+                "s3.list.page.size",
+                "must be between 1 and 1000",
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn config_error(key: &str, message: &str) -> Error {
+    Error::Config(sluice_api::Error::Config {
+        key: key.into(),
+        message: message.into(),
+    })
+}
+
+/// One S3 bucket, implementing [`ObjectStore`]. Cheap to clone (the SDK client is shared).
+#[derive(Clone)]
+pub struct S3Store {
+    client: Client,
+    config: S3StoreConfig,
+}
+
+impl fmt::Debug for S3Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The config's own Debug redacts the secret; the SDK client is left out.
+        f.debug_struct("S3Store")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl S3Store {
+    /// Builds a client for `config`; resolves the default credentials chain lazily, at the
+    /// first request, so a missing credential shows up as a definite store error then.
+    pub async fn connect(config: S3StoreConfig) -> Result<S3Store> {
+        config.validate()?;
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .region(Region::new(config.region.clone()));
+        if let Some(c) = &config.credentials {
+            loader = loader.credentials_provider(Credentials::new(
+                c.access_key_id.clone(),
+                c.secret_access_key.clone(),
+                None,
+                None,
+                "sluice-s3-config",
+            ));
+        }
+        let shared = loader.load().await;
+        let mut builder =
+            aws_sdk_s3::config::Builder::from(&shared).force_path_style(config.path_style);
+        if let Some(url) = &config.endpoint {
+            builder = builder.endpoint_url(url.clone());
+        }
+        let client = Client::from_conf(builder.build());
+        debug!(bucket = %config.bucket, region = %config.region, endpoint = ?config.endpoint, "S3 store ready.");
+        Ok(S3Store { client, config })
+    }
+
+    /// The bucket this store writes to.
+    pub fn bucket(&self) -> &str {
+        &self.config.bucket
+    }
+
+    /// Creates the bucket (for tests and quickstarts; production buckets are provisioned by
+    /// their owners). Succeeds if this account already owns it.
+    pub async fn create_bucket(&self) -> sluice_files::Result<()> {
+        let mut request = self.client.create_bucket().bucket(&self.config.bucket);
+        // us-east-1 is S3's default location and must not be named explicitly.
+        if self.config.region != "us-east-1" {
+            request = request.create_bucket_configuration(
+                CreateBucketConfiguration::builder()
+                    .location_constraint(BucketLocationConstraint::from(
+                        self.config.region.as_str(),
+                    ))
+                    .build(),
+            );
+        }
+        match request.send().await {
+            Ok(_) => Ok(()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_bucket_already_owned_by_you()) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(classify(
+                e,
+                self.target("create bucket", &self.config.bucket),
+            )),
+        }
+    }
+
+    fn target<'a>(&'a self, operation: &'static str, key: &'a str) -> Target<'a> {
+        Target {
+            operation,
+            bucket: &self.config.bucket,
+            key,
+        }
+    }
+}
+
+#[async_trait]
+impl ObjectStore for S3Store {
+    fn kind(&self) -> &'static str {
+        STORE
+    }
+
+    async fn put(&self, key: &str, body: Bytes) -> sluice_files::Result<()> {
+        let len = body.len();
+        self.client
+            .put_object()
+            .bucket(&self.config.bucket)
+            .key(key)
+            .body(ByteStream::from(body))
+            .send()
+            .await
+            .map_err(|e| classify(e, self.target("put", key)))?;
+        debug!(bucket = %self.config.bucket, key, bytes = len, "Put S3 object.");
+        Ok(())
+    }
+
+    async fn get(&self, key: &str) -> sluice_files::Result<Bytes> {
+        let output = self
+            .client
+            .get_object()
+            .bucket(&self.config.bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| classify(e, self.target("get", key)))?;
+        let body = output
+            .body
+            .collect()
+            .await
+            .map_err(|e| sluice_files::Error::Store {
+                store: STORE,
+                operation: "get",
+                key: key.to_owned(),
+                message: format!("the connection broke while reading the object: {e}"),
+                retriable: true,
+            })?;
+        Ok(body.into_bytes())
+    }
+
+    async fn list(&self, prefix: &str) -> sluice_files::Result<Vec<ObjectMeta>> {
+        let mut request = self
+            .client
+            .list_objects_v2()
+            .bucket(&self.config.bucket)
+            .prefix(prefix);
+        if let Some(size) = self.config.list_page_size {
+            request = request.max_keys(size);
+        }
+        // The paginator follows NextContinuationToken until IsTruncated is false.
+        let mut pages = request.into_paginator().send();
+        let mut objects = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| classify(e, self.target("list", prefix)))?;
+            for object in page.contents() {
+                if let Some(key) = object.key() {
+                    let size = object
+                        .size()
+                        .and_then(|s| u64::try_from(s).ok())
+                        .unwrap_or(0);
+                    objects.push(ObjectMeta {
+                        key: key.to_owned(),
+                        size,
+                    });
+                }
+            }
+        }
+        objects.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(objects)
+    }
+
+    async fn start_upload(&self, key: &str) -> sluice_files::Result<Box<dyn MultipartUpload>> {
+        let output = self
+            .client
+            .create_multipart_upload()
+            .bucket(&self.config.bucket)
+            .key(key)
+            // Parts carry a CRC32 each and the completion lists them: S3 verifies every part,
+            // and declaring the algorithm up front keeps UploadPart and CompleteMultipartUpload
+            // consistent with the checksums the SDK computes by default.
+            .checksum_algorithm(ChecksumAlgorithm::Crc32)
+            .send()
+            .await
+            .map_err(|e| classify(e, self.target("start multipart upload", key)))?;
+        let upload_id = output
+            .upload_id()
+            .ok_or_else(|| sluice_files::Error::Store {
+                store: STORE,
+                operation: "start multipart upload",
+                key: key.to_owned(),
+                message: "S3 answered without an upload id; the server is not S3-compatible".into(),
+                retriable: false,
+            })?;
+        debug!(bucket = %self.config.bucket, key, upload_id, "Started S3 multipart upload.");
+        Ok(Box::new(S3MultipartUpload::new(
+            self.client.clone(),
+            self.config.bucket.clone(),
+            key.to_owned(),
+            upload_id.to_owned(),
+        )))
+    }
+}
