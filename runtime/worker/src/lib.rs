@@ -5,6 +5,7 @@
 //! Depends on the data model, the internal-topic codecs and the converters; never on a connector
 //! crate (connectors are registered by the binary) or on the REST API (which depends on this).
 
+pub mod config_state;
 mod error;
 pub mod kafka;
 
