@@ -3,7 +3,38 @@
 //!
 //! This crate is a leaf: it must never depend on a Kafka client, a database driver, an HTTP stack or
 //! any other Sluice crate, so connectors can be written and tested against it alone.
+//!
+//! The data model mirrors Java's `org.apache.kafka.connect.data` package:
+//!
+//! | Java | Sluice |
+//! |---|---|
+//! | `Schema`, `ConnectSchema` | [`Schema`] (immutable, `Arc`-shared) with [`Type`] and [`Field`] |
+//! | `SchemaBuilder` | [`SchemaBuilder`] (checks in [`SchemaBuilder::build`]) |
+//! | `Object` values | [`Value`] |
+//! | `Struct` | [`Struct`] |
+//! | `BigDecimal` | [`Decimal`] |
+//! | `Decimal`, `Date`, `Time`, `Timestamp` | [`logical`] |
+//! | `ConnectSchema.validateValue` | [`validate_value`] |
+//! | `SchemaAndValue` | [`SchemaAndValue`] |
+//! | `SourceRecord`, `SinkRecord`, `ConnectHeaders` | [`SourceRecord`], [`SinkRecord`], [`Headers`] |
 
+mod builder;
+mod decimal;
 mod error;
+mod header;
+pub mod logical;
+mod record;
+mod schema;
+mod struct_;
+mod validate;
+mod value;
 
+pub use builder::SchemaBuilder;
+pub use decimal::Decimal;
 pub use error::{Error, Result};
+pub use header::{Header, Headers};
+pub use record::{OffsetMap, SinkRecord, SourceRecord, TimestampType};
+pub use schema::{Field, Schema, SchemaAndValue, Type};
+pub use struct_::Struct;
+pub use validate::validate_value;
+pub use value::Value;

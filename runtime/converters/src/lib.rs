@@ -4,7 +4,25 @@
 //!
 //! Depends only on `sluice-api` and codec libraries; never on the worker, a Kafka client or a
 //! connector.
+//!
+//! Every converter implements [`Converter`]: configured once from string properties, then
+//! `from_connect` (Connect → bytes, `None` for a tombstone) and `to_connect` (bytes → Connect).
+//! The JSON converter is byte-identical to Kafka's (see [`json`]); [`StringConverter`] and
+//! [`ByteArrayConverter`] follow Kafka's; header values use [`HeaderConverter`]
+//! ([`SimpleHeaderConverter`] is partial: it reads headers back as strings). The Avro converter is
+//! not written yet.
 
+mod bytes;
+mod converter;
 mod error;
+mod header;
+pub mod json;
+mod string;
+mod text;
 
+pub use bytes::ByteArrayConverter;
+pub use converter::{CONVERTER_TYPE_CONFIG, Converter, ConverterConfig, ConverterType};
 pub use error::{Error, Result};
+pub use header::{HeaderConverter, SimpleHeaderConverter};
+pub use json::{JsonConverter, JsonConverterConfig};
+pub use string::{ENCODING_CONFIG, StringConverter};
