@@ -17,8 +17,10 @@
 //! | `ConnectSchema.validateValue` | [`validate_value`] |
 //! | `SchemaAndValue` | [`SchemaAndValue`] |
 //! | `SourceRecord`, `SinkRecord`, `ConnectHeaders` | [`SourceRecord`], [`SinkRecord`], [`Headers`] |
+//! | `ConfigDef`, `ConfigValue` | [`config`] |
 
 mod builder;
+pub mod config;
 mod decimal;
 mod error;
 mod header;
@@ -30,6 +32,9 @@ mod validate;
 mod value;
 
 pub use builder::SchemaBuilder;
+pub use config::{
+    ConfigDef, ConfigKey, ConfigType, ConfigValue, Importance, ParsedConfig, Validator, Width,
+};
 pub use decimal::Decimal;
 pub use error::{Error, Result};
 pub use header::{Header, Headers};
