@@ -1,14 +1,35 @@
 //! The `sluice` binary: command line, worker configuration and wiring of the compiled-in
-//! connectors.
+//! connectors and services.
 
-use clap::Parser;
+mod cmd;
+mod logging;
+mod shutdown;
+
+use clap::{Parser, Subcommand};
 
 /// Sluice: a Kafka Connect-compatible connector runtime.
 #[derive(Debug, Parser)]
-#[command(name = "sluice", version, about)]
-struct Cli {}
+#[command(name = "sluice", version, about, long_about = None)]
+struct Cli {
+    /// Log format: `text` for people, `json` for log pipelines.
+    #[arg(long, global = true, env = "SLUICE_LOG_FORMAT", default_value = "text")]
+    log_format: logging::Format,
 
-fn main() -> anyhow::Result<()> {
-    let _cli = Cli::parse();
-    Ok(())
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve a Confluent-compatible Schema Registry backed by a Kafka topic.
+    SchemaRegistry(cmd::schema_registry::Args),
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    logging::init(cli.log_format);
+    match cli.command {
+        Command::SchemaRegistry(args) => cmd::schema_registry::run(args).await,
+    }
 }
