@@ -17,9 +17,14 @@ fn json(c: &mut Criterion) {
     let mut cfg = ConverterConfig::new();
     cfg.insert("converter.type".into(), "value".into());
     let with_schema = JsonConverter::from_config(&cfg).expect("default JsonConverter");
-    let event = with_schema.to_connect("orders", Some(fixture())).expect("fixture parses");
+    let event = with_schema
+        .to_connect("orders", Some(fixture()))
+        .expect("fixture parses");
     let schema = event.schema.clone();
-    let bytes = with_schema.from_connect("orders", schema.as_ref(), &event.value).unwrap().unwrap();
+    let bytes = with_schema
+        .from_connect("orders", schema.as_ref(), &event.value)
+        .unwrap()
+        .unwrap();
     assert_eq!(bytes, fixture(), "the fixture round-trips byte for byte");
 
     let mut schemaless_cfg = cfg.clone();
@@ -29,12 +34,22 @@ fn json(c: &mut Criterion) {
     let mut g = c.benchmark_group("json");
     g.throughput(Throughput::Elements(1));
     g.bench_function("encode_with_schema", |b| {
-        b.iter(|| with_schema.from_connect("orders", schema.as_ref(), &event.value).unwrap())
+        b.iter(|| {
+            with_schema
+                .from_connect("orders", schema.as_ref(), &event.value)
+                .unwrap()
+        })
     });
     g.bench_function("encode_schemaless", |b| {
-        b.iter(|| schemaless.from_connect("orders", schema.as_ref(), &event.value).unwrap())
+        b.iter(|| {
+            schemaless
+                .from_connect("orders", schema.as_ref(), &event.value)
+                .unwrap()
+        })
     });
-    g.bench_function("decode_with_schema", |b| b.iter(|| with_schema.to_connect("orders", Some(&bytes)).unwrap()));
+    g.bench_function("decode_with_schema", |b| {
+        b.iter(|| with_schema.to_connect("orders", Some(&bytes)).unwrap())
+    });
     g.finish();
 }
 

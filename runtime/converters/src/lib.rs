@@ -9,9 +9,11 @@
 //! `from_connect` (Connect → bytes, `None` for a tombstone) and `to_connect` (bytes → Connect).
 //! The JSON converter is byte-identical to Kafka's (see [`json`]); [`StringConverter`] and
 //! [`ByteArrayConverter`] follow Kafka's; header values use [`HeaderConverter`]
-//! ([`SimpleHeaderConverter`] is partial: it reads headers back as strings). The Avro converter is
-//! not written yet.
+//! ([`SimpleHeaderConverter`] is partial: it reads headers back as strings). The Avro converter
+//! ([`avro`]) reproduces Confluent's `AvroData` schema mapping and the Confluent wire format, with
+//! a caching Schema Registry client.
 
+pub mod avro;
 mod bytes;
 mod converter;
 mod error;
@@ -20,6 +22,7 @@ pub mod json;
 mod string;
 mod text;
 
+pub use avro::{AvroConverter, AvroConverterConfig};
 pub use bytes::ByteArrayConverter;
 pub use converter::{CONVERTER_TYPE_CONFIG, Converter, ConverterConfig, ConverterType};
 pub use error::{Error, Result};

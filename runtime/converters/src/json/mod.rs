@@ -33,7 +33,11 @@ pub use config::{
     SCHEMAS_CACHE_SIZE_CONFIG, SCHEMAS_ENABLE_CONFIG,
 };
 
-pub(crate) use write::{java_double_text, java_float_text};
+pub(crate) use write::{
+    java_double_text, java_float_text, write_f32, write_f64, write_i64, write_str,
+};
+// The Avro converter reads schema text from the registry with the same strict reader.
+pub(crate) use parse::{Node as JsonNode, parse as parse_json};
 
 use crate::converter::{Converter, ConverterConfig};
 use crate::error::{Error, Result};
