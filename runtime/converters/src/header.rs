@@ -1,18 +1,19 @@
-//! Header converters: [`HeaderConverter`], Kafka's `SimpleHeaderConverter` (partially) and the
-//! JsonConverter as a header converter (as in Java, it is both).
+//! Header converters: [`HeaderConverter`], Kafka's `SimpleHeaderConverter` and the JsonConverter
+//! as a header converter (as in Java, it is both).
 //!
-//! [`SimpleHeaderConverter`] writes primitives as Java's `Values.convertToString` does for them
-//! (strings as they are, numbers and booleans in Java's spelling). Reading returns the header as an
-//! optional string: Java's `Values.parseString` type inference (`"0"` → int8, `"[1,2]"` → array,
-//! ISO dates → logical types) is NOT implemented yet, so a Java sink reading the same header gets a
-//! typed value where Sluice gets its text.
+//! [`SimpleHeaderConverter`] writes a value as Java's `Values.convertToString` does (strings as
+//! they are, numbers and booleans in Java's spelling, arrays/maps/structs in Kafka's `[a,b]` /
+//! `{"k":v}` form) and reads text back with `Values.parseString`'s type inference (`"0"` → INT8,
+//! `"[1,2]"` → an array, ISO dates → logical types; see [`Values`]), so a Sluice sink sees the
+//! same schema and value as a Java one for the same header bytes. Bytes that are not UTF-8 are
+//! decoded with U+FFFD replacements, as Java's decoder does.
 
 use sluice_api::{Schema, SchemaAndValue, Value};
 
 use crate::converter::{Converter, ConverterConfig};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::json::JsonConverter;
-use crate::text::java_to_string;
+use crate::values::Values;
 
 /// Converts header values to and from bytes (Kafka's `HeaderConverter`).
 pub trait HeaderConverter: Send + Sync + std::fmt::Debug {
@@ -38,7 +39,7 @@ pub trait HeaderConverter: Send + Sync + std::fmt::Debug {
     ) -> Result<SchemaAndValue>;
 }
 
-/// Kafka's default header converter, for primitives (see the module docs for what is missing).
+/// Kafka's default header converter (see the module docs).
 #[derive(Debug, Clone, Default)]
 pub struct SimpleHeaderConverter;
 
@@ -49,38 +50,35 @@ impl HeaderConverter for SimpleHeaderConverter {
 
     fn from_connect_header(
         &self,
-        topic: &str,
-        header_key: &str,
+        _topic: &str,
+        _header_key: &str,
         _schema: Option<&Schema>,
         value: &Value,
     ) -> Result<Option<Vec<u8>>> {
-        if value.is_null() {
-            return Ok(None);
-        }
-        let text = java_to_string(value).ok_or_else(|| Error::Serialize {
-            topic: topic.to_string(),
-            what: "header",
-            message: format!(
-                "header '{header_key}': SimpleHeaderConverter cannot yet write a {} value; use the JsonConverter as header converter",
-                value.kind()
-            ),
-        })?;
-        Ok(Some(text.into_bytes()))
+        Ok(Values::convert_to_string(value).map(String::into_bytes))
     }
 
+    /// Never fails: text that is no typed value reads as a string, and text nested deeper than
+    /// [`Values::MAX_DEPTH`] keeps its raw bytes (BYTES), as Java does when parsing throws.
     fn to_connect_header(
         &self,
-        _topic: &str,
-        _header_key: &str,
+        topic: &str,
+        header_key: &str,
         bytes: Option<&[u8]>,
     ) -> Result<SchemaAndValue> {
-        Ok(match bytes {
-            None => SchemaAndValue::NULL,
-            Some(b) => SchemaAndValue::new(
-                Some(Schema::optional_string()),
-                Value::String(String::from_utf8_lossy(b).into_owned()),
-            ),
-        })
+        let Some(bytes) = bytes else {
+            return Ok(SchemaAndValue::NULL);
+        };
+        let text = String::from_utf8_lossy(bytes);
+        Ok(Values::try_parse_string(&text).unwrap_or_else(|| {
+            tracing::warn!(
+                topic,
+                header_key,
+                max_depth = Values::MAX_DEPTH,
+                "The header value nests arrays or maps too deeply to parse, so it is kept as bytes."
+            );
+            SchemaAndValue::new(Some(Schema::bytes()), Value::Bytes(bytes.to_vec()))
+        }))
     }
 }
 

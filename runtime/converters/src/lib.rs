@@ -9,7 +9,8 @@
 //! `from_connect` (Connect → bytes, `None` for a tombstone) and `to_connect` (bytes → Connect).
 //! The JSON converter is byte-identical to Kafka's (see [`json`]); [`StringConverter`] and
 //! [`ByteArrayConverter`] follow Kafka's; header values use [`HeaderConverter`]
-//! ([`SimpleHeaderConverter`] is partial: it reads headers back as strings). The Avro converter
+//! ([`SimpleHeaderConverter`] infers types from header text as Java's `Values.parseString`, see
+//! [`Values`]). The Avro converter
 //! ([`avro`]) reproduces Confluent's `AvroData` schema mapping and the Confluent wire format, with
 //! a caching Schema Registry client.
 
@@ -21,6 +22,7 @@ mod header;
 pub mod json;
 mod string;
 mod text;
+mod values;
 
 pub use avro::{AvroConverter, AvroConverterConfig};
 pub use bytes::ByteArrayConverter;
@@ -29,3 +31,4 @@ pub use error::{Error, Result};
 pub use header::{HeaderConverter, SimpleHeaderConverter};
 pub use json::{JsonConverter, JsonConverterConfig};
 pub use string::{ENCODING_CONFIG, StringConverter};
+pub use values::Values;
