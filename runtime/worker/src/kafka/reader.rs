@@ -58,6 +58,8 @@ pub struct TopicReader {
     positions: BTreeMap<i32, Option<i64>>,
     /// Whether a `read_to_end` ran (the first needs no seek: the assignment armed EOF).
     reads: u64,
+    /// Records read by a call that then failed; the next call returns them first.
+    undelivered: Vec<Record>,
 }
 
 impl fmt::Debug for TopicReader {
@@ -98,6 +100,7 @@ impl TopicReader {
             topic: topic.to_string(),
             positions: partitions.into_iter().map(|p| (p, None)).collect(),
             reads: 0,
+            undelivered: Vec::new(),
         })
     }
 
@@ -113,13 +116,31 @@ impl TopicReader {
 
     /// Returns the records not returned yet, up to the current end of every partition (see the
     /// module doc for what "end" means and guarantees). In offset order within a partition.
+    ///
+    /// Never loses a record: when the read fails part way (a timeout, a broker error), the
+    /// records already read — whose offsets the positions have moved past — are kept and
+    /// returned first by the next call.
     pub async fn read_to_end(&mut self, timeout: Duration) -> Result<Vec<Record>> {
         if self.reads > 0 {
             self.rearm_eof(timeout).await?;
         }
         self.reads += 1;
+        let mut records = std::mem::take(&mut self.undelivered);
+        match self.read_into(&mut records, timeout).await {
+            Ok(()) => {
+                tracing::debug!(topic = %self.topic, records = records.len(), "Read the topic to the end.");
+                Ok(records)
+            }
+            Err(e) => {
+                self.undelivered = records;
+                Err(e)
+            }
+        }
+    }
+
+    /// Appends records to `records` until every partition reported its end.
+    async fn read_into(&mut self, records: &mut Vec<Record>, timeout: Duration) -> Result<()> {
         let mut pending: BTreeSet<i32> = self.positions.keys().copied().collect();
-        let mut records = Vec::new();
         let deadline = tokio::time::Instant::now() + timeout;
         while !pending.is_empty() {
             let next = tokio::time::timeout_at(deadline, self.consumer.recv()).await.map_err(|_| Error::Timeout {
@@ -142,8 +163,7 @@ impl TopicReader {
                 Err(e) => return Err(Error::kafka(format!("read topic '{}'", self.topic), e)),
             }
         }
-        tracing::debug!(topic = %self.topic, records = records.len(), "Read the topic to the end.");
-        Ok(records)
+        Ok(())
     }
 
     /// Seeks every partition to where we are, so the next Fetch at the end reports EOF again.
