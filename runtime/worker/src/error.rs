@@ -5,6 +5,7 @@
 //! caller; definite ones (a misconfigured internal topic, a property librdkafka does not know, a
 //! broker that lacks an API we need) need the operator, and the message says what to change.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use kafka_protocol::ResponseError;
@@ -162,6 +163,43 @@ pub enum Error {
         error: ResponseError,
     },
 
+    /// A store was used before `start()` or after `stop()`: a bug in the caller.
+    #[error("the {store} is not running: call start() before using it (and not after stop())")]
+    StoreNotRunning {
+        /// Which store ("Kafka config store", …).
+        store: &'static str,
+    },
+
+    /// Reading or writing the standalone offsets file failed.
+    #[error(
+        "could not {operation} the offsets file {}: {source}. Check that the directory exists and \
+         is writable by the worker (offset.storage.file.filename)", .path.display()
+    )]
+    OffsetFile {
+        /// The file (`offset.storage.file.filename`).
+        path: PathBuf,
+        /// What was being done ("read", "write", "replace", …).
+        operation: &'static str,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// The standalone offsets file is not in Sluice's format.
+    #[error(
+        "the offsets file {} is not a Sluice offsets file (line {line}: {message}). A file written \
+         by Java Kafka Connect (Java serialization) cannot be read; move it away to start the \
+         source connectors from their initial position, or restore Sluice's file", .path.display()
+    )]
+    OffsetFileCorrupt {
+        /// The file.
+        path: PathBuf,
+        /// The 1-based line that could not be read.
+        line: usize,
+        /// What was wrong.
+        message: String,
+    },
+
     /// An operation did not finish in time.
     #[error("{operation} did not finish within {after:?}")]
     Timeout {
@@ -184,6 +222,13 @@ impl Error {
             }
             Error::CreateTopic { code, .. } => is_retriable_code(*code),
             Error::Io { .. } | Error::Timeout { .. } => true,
+            Error::OffsetFile { source, .. } => !matches!(
+                source.kind(),
+                std::io::ErrorKind::NotFound
+                    | std::io::ErrorKind::PermissionDenied
+                    | std::io::ErrorKind::InvalidInput
+                    | std::io::ErrorKind::ReadOnlyFilesystem
+            ),
             Error::Broker { error, .. } => error.is_retriable(),
             Error::ClientConfig { .. }
             | Error::Config { .. }
@@ -191,7 +236,9 @@ impl Error {
             | Error::TopicPartitions { .. }
             | Error::Topic { .. }
             | Error::Protocol { .. }
-            | Error::UnsupportedApi { .. } => false,
+            | Error::UnsupportedApi { .. }
+            | Error::StoreNotRunning { .. }
+            | Error::OffsetFileCorrupt { .. } => false,
         }
     }
 

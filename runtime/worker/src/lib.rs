@@ -8,5 +8,6 @@
 pub mod config_state;
 mod error;
 pub mod kafka;
+pub mod stores;
 
 pub use error::{Error, Result};
