@@ -14,7 +14,7 @@ export SLUICE_SERVICES_DIR=${SLUICE_SERVICES_DIR:-/tmp/sluice-quickstart}
 
 bash tests/services/install.sh
 bash tests/services/start.sh kafka postgres s3
-cargo build --release -p sluice --quiet
+cargo build -p sluice --quiet
 . "$SLUICE_SERVICES_DIR/services.env"
 
 # A table with a few rows, published for logical replication: what the PostgreSQL source streams.
@@ -26,7 +26,7 @@ SQL
 
 cat <<MSG
 
-Sluice $("$CARGO_TARGET_DIR/release/sluice" --version | awk '{print $2}') is built: $CARGO_TARGET_DIR/release/sluice
+Sluice $("$CARGO_TARGET_DIR/debug/sluice" --version | awk '{print $2}') is built: $CARGO_TARGET_DIR/debug/sluice
 Running now (state, logs and PIDs in $SLUICE_SERVICES_DIR):
   Kafka-API broker (Tansu)   bootstrap.servers=$SLUICE_KAFKA_BOOTSTRAP
   PostgreSQL 15 (logical)    postgresql://$SLUICE_PG_USER:$SLUICE_PG_PASSWORD@$SLUICE_PG_HOST:$SLUICE_PG_PORT/postgres  (table customers: $(psql -tA -h "$SLUICE_PG_HOST" -p "$SLUICE_PG_PORT" -U "$SLUICE_PG_USER" -d postgres -c 'select count(*) from customers') rows)
