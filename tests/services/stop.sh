@@ -5,7 +5,9 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-services=${*:-$ALL_SERVICES}
+# Default: every service with a recorded PID (the test servers, and anything else started the
+# same way, such as the quickstart's Schema Registry).
+services=${*:-$(cd "$SLUICE_SERVICES_DIR" 2>/dev/null && for d in */; do [ -f "$d/pid" ] && printf '%s ' "${d%/}"; done)}
 for s in $services; do
   pidf=$SLUICE_SERVICES_DIR/$s/pid
   [ -f "$pidf" ] || continue
