@@ -16,8 +16,14 @@ fn json_converter() -> JsonConverter {
     JsonConverter::from_config(&cfg).unwrap()
 }
 
-/// (topic, value schema JSON bytes, key schema JSON bytes) of every golden record.
-fn golden(connector: &str) -> Vec<(String, Option<Vec<u8>>, Option<Vec<u8>>)> {
+/// The topic and the key and value schemas (JSON bytes) of one golden record.
+struct GoldenSchemas {
+    topic: String,
+    value: Option<Vec<u8>>,
+    key: Option<Vec<u8>>,
+}
+
+fn golden(connector: &str) -> Vec<GoldenSchemas> {
     let path = sluice_testkit::golden(&format!("events/{connector}/all_records.jsonl"));
     let schema_of = |text: Option<&str>| {
         text.map(|t| serde_json::from_str::<Json>(t).unwrap())
@@ -31,11 +37,11 @@ fn golden(connector: &str) -> Vec<(String, Option<Vec<u8>>, Option<Vec<u8>>)> {
         .lines()
         .map(|l| {
             let r: Json = serde_json::from_str(l).unwrap();
-            (
-                r["topic"].as_str().unwrap().to_string(),
-                schema_of(r["value_text"].as_str()),
-                schema_of(r["key_text"].as_str()),
-            )
+            GoldenSchemas {
+                topic: r["topic"].as_str().unwrap().to_string(),
+                value: schema_of(r["value_text"].as_str()),
+                key: schema_of(r["key_text"].as_str()),
+            }
         })
         .collect()
 }
@@ -43,8 +49,8 @@ fn golden(connector: &str) -> Vec<(String, Option<Vec<u8>>, Option<Vec<u8>>)> {
 fn check_envelopes(connector: &str, source: &Schema) -> usize {
     let json = json_converter();
     let mut checked = 0;
-    for (topic, value_schema, _) in golden(connector) {
-        let Some(bytes) = value_schema else { continue };
+    for GoldenSchemas { topic, value, .. } in golden(connector) {
+        let Some(bytes) = value else { continue };
         let expected = json.schema_from_json(&bytes).unwrap().unwrap();
         if !expected.name().is_some_and(|n| n.ends_with(".Envelope")) {
             continue;
@@ -81,7 +87,12 @@ fn mysql_envelopes_match_debezium() {
 fn transaction_topic_schemas_match_debezium() {
     let json = json_converter();
     let mut checked = 0;
-    for (topic, value_schema, key_schema) in golden("pg") {
+    for GoldenSchemas {
+        topic,
+        value: value_schema,
+        key: key_schema,
+    } in golden("pg")
+    {
         if topic != "dbserver1.transaction" {
             continue;
         }
