@@ -21,6 +21,7 @@
 
 mod builder;
 pub mod config;
+pub mod connector;
 mod decimal;
 mod error;
 mod header;
