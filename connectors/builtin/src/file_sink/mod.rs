@@ -38,7 +38,7 @@ pub fn config_def() -> ConfigDef {
             ConfigType::String,
             "Destination filename. If not specified, the standard output will be used",
         )
-        .default_value("")
+        .default_null()
         .importance(Importance::High),
     )
 }

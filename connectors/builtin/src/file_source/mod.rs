@@ -54,7 +54,7 @@ pub fn config_def() -> ConfigDef {
                 ConfigType::String,
                 "Source filename. If not specified, the standard input will be used",
             )
-            .default_value("")
+            .default_null()
             .importance(Importance::High),
         )
         .define(

@@ -128,8 +128,12 @@ pub struct ConfigKey {
     pub name: String,
     /// Its type.
     pub ty: ConfigType,
-    /// The default in string form; `None` means the key is required.
+    /// The default in string form; `None` means the key is required, unless
+    /// [`ConfigKey::null_default`] is set.
     pub default: Option<String>,
+    /// The key is optional and its default is `null` (Kafka's `ConfigDef.define(…, null, …)`):
+    /// unset means "not given", as FileStream's `file` (stdin/stdout).
+    pub null_default: bool,
     /// How important it is.
     pub importance: Importance,
     /// What it does, for users.
@@ -157,6 +161,7 @@ impl ConfigKey {
             name,
             ty,
             default: None,
+            null_default: false,
             importance: Importance::Medium,
             documentation: documentation.into(),
             group: None,
@@ -170,6 +175,13 @@ impl ConfigKey {
     /// Sets the default value (string form); the key is then optional.
     pub fn default_value(mut self, default: impl Into<String>) -> Self {
         self.default = Some(default.into());
+        self
+    }
+
+    /// Makes the key optional with a `null` default.
+    pub fn default_null(mut self) -> Self {
+        self.default = None;
+        self.null_default = true;
         self
     }
 
@@ -200,9 +212,9 @@ impl ConfigKey {
         self
     }
 
-    /// Whether the key must be set (it has no default).
+    /// Whether the key must be set (it has no default, not even `null`).
     pub fn required(&self) -> bool {
-        self.default.is_none()
+        self.default.is_none() && !self.null_default
     }
 }
 

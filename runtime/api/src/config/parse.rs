@@ -179,7 +179,7 @@ pub(crate) fn missing(name: &str) -> String {
 }
 
 /// A configuration parsed against its [`ConfigDef`]: every defined key has a value (its own
-/// or the default).
+/// or the default), except keys with a `null` default that were not set.
 #[derive(Debug, Clone, Default)]
 pub struct ParsedConfig {
     values: BTreeMap<String, ConfigValueTyped>,
@@ -192,6 +192,8 @@ impl ConfigDef {
         for key in self.keys() {
             let raw = match source.get_raw(&key.name).or(key.default.as_deref()) {
                 Some(raw) => raw,
+                // Optional with a null default: the key simply has no value.
+                None if key.null_default => continue,
                 None => {
                     return Err(Error::Config {
                         key: key.name.clone(),

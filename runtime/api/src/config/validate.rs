@@ -37,6 +37,7 @@ impl ConfigDef {
                     visible: true,
                 };
                 match source.get_raw(&key.name).or(key.default.as_deref()) {
+                    None if key.null_default => {}
                     None => cv.errors.push(missing(&key.name)),
                     Some(raw) => match parse_value(key, raw) {
                         Err(reason) => cv.errors.push(invalid(&key.name, raw, &reason)),
@@ -96,6 +97,14 @@ mod tests {
                 ConfigKey::new("database.password", ConfigType::Password, "Password.")
                     .default_value(""),
             )
+            .define(
+                ConfigKey::new(
+                    "file",
+                    ConfigType::String,
+                    "Source filename; stdin if unset.",
+                )
+                .default_null(),
+            )
     }
 
     fn props(kv: &[(&str, &str)]) -> BTreeMap<String, String> {
@@ -142,7 +151,7 @@ mod tests {
             ("plugin.name", "nosuch"),
             ("database.password", "s3cret"),
         ]));
-        assert_eq!(v.len(), 4);
+        assert_eq!(v.len(), 5);
         assert_eq!(
             v[0].errors,
             vec!["Missing required configuration \"name\" which has no default value."]
@@ -166,6 +175,11 @@ mod tests {
             "passwords are never shown back"
         );
         assert!(v[3].errors.is_empty());
+        assert_eq!(
+            (v[4].value.as_deref(), v[4].errors.len()),
+            (None, 0),
+            "null default: unset, valid"
+        );
     }
 
     #[test]
@@ -178,5 +192,8 @@ mod tests {
         );
         assert!(d.key("name").unwrap().required());
         assert!(!d.key("tasks.max").unwrap().required());
+        assert!(!d.key("file").unwrap().required());
+        let p = d.parse(&props(&[("name", "x")])).unwrap();
+        assert_eq!(p.string("file"), None);
     }
 }
