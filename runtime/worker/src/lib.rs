@@ -9,5 +9,6 @@ pub mod config_state;
 mod error;
 pub mod kafka;
 pub mod stores;
+pub mod task;
 
 pub use error::{Error, Result};

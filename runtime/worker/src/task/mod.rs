@@ -1,0 +1,3 @@
+//! Task loops: the source and sink task runners.
+
+pub mod sink;

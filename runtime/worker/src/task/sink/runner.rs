@@ -1,0 +1,151 @@
+//! [`SinkTaskRunner`]: what the herder creates to run one sink task, and its lifecycle —
+//! set up (converters, dead-letter queue, consumer), `start`, the loop, the end — inside a
+//! `task` span with `connector` and `task` fields, reporting each state change.
+
+use sluice_api::connector::{
+    DynSinkTask, Properties as ConnectorProperties, SinkTaskContext, TaskConfig,
+};
+use tokio::sync::watch;
+use tracing::Instrument;
+
+use super::config::SinkTaskConfig;
+use super::consumer::SinkConsumer;
+use super::convert::Converters;
+use super::errors::ErrorHandler;
+use super::status::{SinkTaskHandle, SinkTaskState, TaskId};
+use super::work_loop::Loop;
+use crate::Result;
+use crate::kafka::Properties;
+
+/// One sink task, ready to run (see the [module doc](super)).
+#[derive(Debug)]
+pub struct SinkTaskRunner {
+    id: TaskId,
+    config: SinkTaskConfig,
+    worker: Properties,
+    task_config: TaskConfig,
+    task: Box<dyn DynSinkTask>,
+}
+
+impl SinkTaskRunner {
+    /// A runner for task `id` (an unstarted instance from the connector's `create_task`) with
+    /// its `task_config`, the connector's configuration and the worker's properties. Fails
+    /// with a configuration error naming the key to fix.
+    pub fn new(
+        id: TaskId,
+        connector_config: &ConnectorProperties,
+        task_config: TaskConfig,
+        worker: &Properties,
+        task: Box<dyn DynSinkTask>,
+    ) -> Result<Self> {
+        let config = SinkTaskConfig::parse(connector_config, worker)?;
+        Ok(SinkTaskRunner {
+            id,
+            config,
+            worker: worker.clone(),
+            task_config,
+            task,
+        })
+    }
+
+    /// The task's configuration as the runner reads it.
+    pub fn config(&self) -> &SinkTaskConfig {
+        &self.config
+    }
+
+    /// Runs the task on the current tokio runtime; the handle stops it and reads its state.
+    pub fn spawn(self) -> SinkTaskHandle {
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let (status_tx, status_rx) = watch::channel(SinkTaskState::Unassigned);
+        let join = tokio::spawn(self.run(stop_rx, status_tx));
+        SinkTaskHandle {
+            stop: stop_tx,
+            status: status_rx,
+            join,
+        }
+    }
+
+    /// Runs the task until `stop` turns true (or its sender is dropped) or the task fails,
+    /// publishing each state on `status`; returns the final state.
+    pub async fn run(
+        self,
+        stop: watch::Receiver<bool>,
+        status: watch::Sender<SinkTaskState>,
+    ) -> SinkTaskState {
+        let span = tracing::info_span!("task", connector = %self.id.connector, task = self.id.task);
+        let state = self.run_inner(stop, &status).instrument(span).await;
+        status.send_replace(state.clone());
+        state
+    }
+
+    async fn run_inner(
+        self,
+        stop: watch::Receiver<bool>,
+        status: &watch::Sender<SinkTaskState>,
+    ) -> SinkTaskState {
+        let SinkTaskRunner {
+            id,
+            config,
+            worker,
+            task_config,
+            mut task,
+        } = self;
+        let failed = |what: &str, e: &dyn std::fmt::Display| {
+            let trace = format!("{what}: {e}");
+            tracing::error!(error = %trace, "The sink task failed.");
+            SinkTaskState::Failed { trace }
+        };
+        let converters = match Converters::new(
+            &config.key_converter,
+            &config.value_converter,
+            &config.header_converter,
+        ) {
+            Ok(c) => c,
+            Err(e) => return failed("Could not configure the converters", &e),
+        };
+        let errors = match ErrorHandler::new(
+            config.errors.clone(),
+            id.clone(),
+            &worker,
+            &config.producer_overrides,
+        )
+        .await
+        {
+            Ok(h) => h,
+            Err(e) => return failed("Could not set up the dead-letter queue", &e),
+        };
+        let consumer = match SinkConsumer::new(
+            &config.consumer_worker_properties(&worker),
+            &config.group_id,
+            &config.consumer_overrides,
+        ) {
+            Ok(c) => c,
+            Err(e) => return failed("Could not create the consumer", &e),
+        };
+        let ctx = SinkTaskContext::new();
+        if let Err(e) = task.start(task_config, ctx.clone()).await {
+            consumer.close().await;
+            return failed("The task failed to start", &e.report());
+        }
+        if let Err(e) = consumer.subscribe(&config.topics) {
+            let _ = task.stop().await;
+            consumer.close().await;
+            return failed("Could not subscribe", &e);
+        }
+        tracing::info!(group = %config.group_id, topics = ?config.topics, "The sink task is running.");
+        status.send_replace(SinkTaskState::Running);
+        let mut work = Loop::new(id, config, task, ctx, consumer, converters, errors, stop);
+        let outcome = work.run().await;
+        let finished = work.finish().await;
+        match (outcome, finished) {
+            (Err(trace), _) | (Ok(()), Err(trace)) => {
+                tracing::error!(error = %trace, "The sink task failed.");
+                SinkTaskState::Failed { trace }
+            }
+            (Ok(()), Ok(())) => {
+                tracing::info!("The sink task stopped.");
+                SinkTaskState::Stopped
+            }
+        }
+    }
+}
