@@ -200,6 +200,38 @@ pub enum Error {
         message: String,
     },
 
+    /// A source record could not be converted to bytes by the task's converters.
+    #[error(
+        "could not convert the {what} of a record for topic '{topic}' ({record}): {source}. Fix \
+         the connector's converter settings or the data, or set errors.tolerance=all to skip \
+         such records"
+    )]
+    Conversion {
+        /// The destination topic.
+        topic: String,
+        /// What failed: "key", "value" or "header '<name>'".
+        what: String,
+        /// Which record: its source partition and offset.
+        record: String,
+        /// The converter's error.
+        #[source]
+        source: Box<sluice_converters::Error>,
+    },
+
+    /// A connector task's own operation (start, poll, …) failed.
+    #[error("task {task} of connector '{connector}' failed to {operation}: {}", .source.report())]
+    Task {
+        /// The connector's name.
+        connector: String,
+        /// The task's number.
+        task: u32,
+        /// The operation ("start", "poll", …).
+        operation: &'static str,
+        /// The task's error.
+        #[source]
+        source: Box<sluice_api::connector::ConnectError>,
+    },
+
     /// An operation did not finish in time.
     #[error("{operation} did not finish within {after:?}")]
     Timeout {
@@ -222,6 +254,8 @@ impl Error {
             }
             Error::CreateTopic { code, .. } => is_retriable_code(*code),
             Error::Io { .. } | Error::Timeout { .. } => true,
+            Error::Conversion { source, .. } => source.is_retriable(),
+            Error::Task { source, .. } => source.is_retriable(),
             Error::OffsetFile { source, .. } => !matches!(
                 source.kind(),
                 std::io::ErrorKind::NotFound

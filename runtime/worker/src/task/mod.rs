@@ -1,3 +1,4 @@
 //! Task loops: the source and sink task runners.
 
 pub mod sink;
+pub mod source;

@@ -1,0 +1,231 @@
+//! [`SubmittedRecords`]: which source offsets may be committed, given the records that were
+//! handed to the producer and the acknowledgements that came back (Kafka Connect's
+//! `SubmittedRecords`).
+//!
+//! # Why offsets never run ahead of acknowledged records
+//! Records are submitted in poll order, and each source partition keeps its own queue in that
+//! order. An acknowledgement only flags its entry. [`SubmittedRecords::committable`] then pops,
+//! per source partition, the longest prefix of flagged entries and answers the offset of the
+//! last entry popped: every record of that partition up to and including it was acknowledged,
+//! so storing that offset and crashing replays only later records, it never skips one. An
+//! acknowledgement that arrives out of order (the producer writes to several Kafka partitions
+//! in parallel) waits in its queue until the records before it are acknowledged too; a record
+//! whose send failed is never flagged, so its partition's offset stays before it for good.
+//!
+//! Source partitions are independent: one partition's stuck record does not hold back another's
+//! offsets, exactly as in Kafka Connect, since a task resumes each partition from its own offset.
+//!
+//! This is pure bookkeeping (no I/O, no clock); the task loop owns one per task.
+
+use std::collections::{HashMap, VecDeque};
+
+use sluice_api::OffsetMap;
+
+/// A submitted record's handle, used to acknowledge it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SubmittedId {
+    partition: usize,
+    seq: u64,
+}
+
+#[derive(Debug)]
+struct PartitionQueue {
+    partition: OffsetMap,
+    /// Sequence number of the front entry of `entries`.
+    head: u64,
+    /// Offset and acknowledged flag of each record not yet committable, in submission order.
+    entries: VecDeque<(OffsetMap, bool)>,
+}
+
+/// The committable offsets: per source partition, the offset after which a restart resumes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CommittableOffsets {
+    /// `(source partition, source offset)`, one entry per partition that advanced.
+    pub offsets: Vec<(OffsetMap, OffsetMap)>,
+    /// How many records these offsets cover (popped from the queues).
+    pub records: usize,
+}
+
+impl CommittableOffsets {
+    /// Whether nothing became committable.
+    pub fn is_empty(&self) -> bool {
+        self.offsets.is_empty()
+    }
+}
+
+/// Tracks submitted records per source partition (see the module doc).
+#[derive(Debug, Default)]
+pub struct SubmittedRecords {
+    /// Source partition (compact JSON, key order kept) → index in `queues`.
+    index: HashMap<String, usize>,
+    queues: Vec<PartitionQueue>,
+    pending: usize,
+}
+
+impl SubmittedRecords {
+    /// An empty tracker.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records that `partition` produced a record whose offset is `offset`; must be called in
+    /// poll order, before the record is sent.
+    pub fn submit(&mut self, partition: &OffsetMap, offset: OffsetMap) -> SubmittedId {
+        // The compact JSON text identifies a partition exactly as the offsets topic key does
+        // (key order included), and serde_json maps are not `Hash`.
+        let key = serde_json::Value::Object(partition.clone()).to_string();
+        let next = self.queues.len();
+        let idx = *self.index.entry(key).or_insert(next);
+        if idx == next {
+            self.queues.push(PartitionQueue {
+                partition: partition.clone(),
+                head: 0,
+                entries: VecDeque::new(),
+            });
+        }
+        let q = &mut self.queues[idx];
+        let seq = q.head + q.entries.len() as u64;
+        q.entries.push_back((offset, false));
+        self.pending += 1;
+        SubmittedId {
+            partition: idx,
+            seq,
+        }
+    }
+
+    /// Flags `id` as acknowledged. Returns `false` if it was unknown or already committable
+    /// (acknowledging twice is harmless).
+    pub fn ack(&mut self, id: SubmittedId) -> bool {
+        let Some(q) = self.queues.get_mut(id.partition) else {
+            return false;
+        };
+        let Some(pos) = id.seq.checked_sub(q.head) else {
+            return false;
+        };
+        match usize::try_from(pos).ok().and_then(|p| q.entries.get_mut(p)) {
+            Some(entry) if !entry.1 => {
+                entry.1 = true;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Pops every acknowledged prefix and answers the last offset of each (see the module doc).
+    pub fn committable(&mut self) -> CommittableOffsets {
+        let mut out = CommittableOffsets::default();
+        for q in &mut self.queues {
+            let mut last = None;
+            while q.entries.front().is_some_and(|(_, acked)| *acked) {
+                last = q.entries.pop_front().map(|(offset, _)| offset);
+                q.head += 1;
+                out.records += 1;
+            }
+            if let Some(offset) = last {
+                out.offsets.push((q.partition.clone(), offset));
+            }
+        }
+        self.pending -= out.records;
+        out
+    }
+
+    /// Records submitted and not yet popped by [`SubmittedRecords::committable`] (acknowledged
+    /// or not).
+    pub fn pending(&self) -> usize {
+        self.pending
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn map(v: serde_json::Value) -> OffsetMap {
+        match v {
+            serde_json::Value::Object(m) => m,
+            _ => panic!("not an object"),
+        }
+    }
+
+    fn pos(n: u64) -> OffsetMap {
+        map(json!({ "position": n }))
+    }
+
+    #[test]
+    fn in_order_acks_commit_the_last() {
+        let mut s = SubmittedRecords::new();
+        let p = map(json!({"file": "a"}));
+        let ids: Vec<_> = (1..=3).map(|n| s.submit(&p, pos(n))).collect();
+        assert!(s.committable().is_empty());
+        for id in ids {
+            assert!(s.ack(id));
+        }
+        let c = s.committable();
+        assert_eq!(c.offsets, vec![(p, pos(3))]);
+        assert_eq!(c.records, 3);
+        assert_eq!(s.pending(), 0);
+        assert!(s.committable().is_empty());
+    }
+
+    #[test]
+    fn out_of_order_acks_wait_for_the_gap() {
+        let mut s = SubmittedRecords::new();
+        let p = map(json!({"file": "a"}));
+        let ids: Vec<_> = (1..=4).map(|n| s.submit(&p, pos(n))).collect();
+        assert!(s.ack(ids[1]));
+        assert!(s.ack(ids[3]));
+        assert!(s.committable().is_empty(), "record 1 is not acknowledged");
+        assert!(s.ack(ids[0]));
+        assert_eq!(s.committable().offsets, vec![(p.clone(), pos(2))]);
+        assert_eq!(s.pending(), 2);
+        assert!(s.ack(ids[2]));
+        assert_eq!(s.committable().offsets, vec![(p, pos(4))]);
+        assert!(!s.ack(ids[2]), "already committable");
+    }
+
+    #[test]
+    fn a_failed_send_blocks_its_partition_only() {
+        let mut s = SubmittedRecords::new();
+        let a = map(json!({"file": "a"}));
+        let b = map(json!({"file": "b"}));
+        let a1 = s.submit(&a, pos(1));
+        let _a2_failed = s.submit(&a, pos(2));
+        let a3 = s.submit(&a, pos(3));
+        let b1 = s.submit(&b, pos(10));
+        for id in [a1, a3, b1] {
+            assert!(s.ack(id));
+        }
+        let c = s.committable();
+        assert_eq!(c.offsets, vec![(a.clone(), pos(1)), (b, pos(10))]);
+        // Record 2 never acknowledged: partition a stays at 1 however many acks follow.
+        let a4 = s.submit(&a, pos(4));
+        assert!(s.ack(a4));
+        assert!(s.committable().is_empty());
+        assert_eq!(s.pending(), 3);
+    }
+
+    #[test]
+    fn partitions_are_told_apart_by_key_order() {
+        let mut s = SubmittedRecords::new();
+        let ab = map(json!({"a": 1, "b": 2}));
+        let mut ba = OffsetMap::new();
+        ba.insert("b".into(), 2.into());
+        ba.insert("a".into(), 1.into());
+        let x = s.submit(&ab, pos(1));
+        let y = s.submit(&ba, pos(2));
+        s.ack(x);
+        s.ack(y);
+        assert_eq!(s.committable().offsets.len(), 2);
+    }
+
+    #[test]
+    fn unknown_ids_are_ignored() {
+        let mut s = SubmittedRecords::new();
+        assert!(!s.ack(SubmittedId {
+            partition: 3,
+            seq: 0
+        }));
+    }
+}
