@@ -41,5 +41,6 @@ trap stop_servers EXIT
 command -v cargo-nextest >/dev/null || phase nextest cargo install cargo-nextest --locked
 phase install bash tests/services/install.sh
 phase build cargo nextest run --workspace --no-run
+phase compose docker-compose -f docker/docker-compose.yml config --quiet
 phase start bash tests/services/start.sh
 phase test cargo nextest run --workspace "$@"

@@ -19,6 +19,8 @@ command -v flock >/dev/null || apt_pkgs+=(util-linux)
 command -v mariadbd >/dev/null || apt_pkgs+=(mariadb-server)
 command -v mariadb >/dev/null || apt_pkgs+=(mariadb-client)
 command -v curl >/dev/null || apt_pkgs+=(curl)
+# Only to validate docker/docker-compose.yml (`docker-compose config` needs no Docker engine).
+command -v docker-compose >/dev/null || apt_pkgs+=(docker-compose)
 if [ ${#apt_pkgs[@]} -gt 0 ]; then
   log "apt-get install ${apt_pkgs[*]}"
   export DEBIAN_FRONTEND=noninteractive
