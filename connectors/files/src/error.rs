@@ -17,6 +17,49 @@ pub enum Error {
         /// Whether a retry may succeed.
         retriable: bool,
     },
+    /// A sink setting is missing or invalid; the connector cannot start until it is fixed.
+    #[error("Invalid value for '{key}': {message}")]
+    Config {
+        /// The configuration key.
+        key: String,
+        /// What is wrong and what to set instead.
+        message: String,
+    },
+    /// A record cannot be placed in a partition (missing field, unsupported type, no timestamp);
+    /// definite: the same record always fails, so it belongs in the dead-letter queue.
+    #[error("Cannot partition record {topic}-{partition}@{offset}: {message}")]
+    Partition {
+        /// The record's topic.
+        topic: String,
+        /// The record's Kafka partition.
+        partition: i32,
+        /// The record's offset.
+        offset: i64,
+        /// What is wrong with the record.
+        message: String,
+    },
+    /// A record cannot be written in the output format; definite.
+    #[error("Cannot write record {topic}-{partition}@{offset} as {format}: {message}")]
+    Format {
+        /// The output format ("Avro", "JSON").
+        format: &'static str,
+        /// The record's topic.
+        topic: String,
+        /// The record's Kafka partition.
+        partition: i32,
+        /// The record's offset.
+        offset: i64,
+        /// What failed.
+        message: String,
+    },
+    /// A file could not be completed (compression failure); definite.
+    #[error("Cannot complete the {format} file: {message}")]
+    Finish {
+        /// The output format.
+        format: &'static str,
+        /// What failed.
+        message: String,
+    },
     /// The object does not exist.
     #[error("{store} object '{key}' does not exist")]
     NotFound {
@@ -30,7 +73,48 @@ pub enum Error {
 impl Error {
     /// Whether retrying the operation may succeed.
     pub fn is_retriable(&self) -> bool {
-        matches!(self, Error::Store { retriable: true, .. })
+        matches!(
+            self,
+            Error::Store {
+                retriable: true,
+                ..
+            }
+        )
+    }
+}
+
+impl Error {
+    /// A [`Error::Config`] for `key`.
+    pub fn config(key: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Config {
+            key: key.into(),
+            message: message.into(),
+        }
+    }
+
+    /// A [`Error::Partition`] for `record`.
+    pub fn partition(record: &sluice_api::SinkRecord, message: impl Into<String>) -> Self {
+        Error::Partition {
+            topic: record.topic.clone(),
+            partition: record.kafka_partition,
+            offset: record.kafka_offset,
+            message: message.into(),
+        }
+    }
+
+    /// A [`Error::Format`] for `record`.
+    pub fn format(
+        format: &'static str,
+        record: &sluice_api::SinkRecord,
+        message: impl Into<String>,
+    ) -> Self {
+        Error::Format {
+            format,
+            topic: record.topic.clone(),
+            partition: record.kafka_partition,
+            offset: record.kafka_offset,
+            message: message.into(),
+        }
     }
 }
 

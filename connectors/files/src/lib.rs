@@ -3,10 +3,32 @@
 //! trait so it stays independent of any one store.
 //!
 //! Never depends on a cloud SDK (the store crates implement the trait), the worker or Kafka.
+//!
+//! ```text
+//! SinkRecord ─▶ Partitioner ─▶ encoded partition ─▶ ObjectNaming ─▶ object key
+//!            └▶ Rotation (flush.size / rotate.interval.ms / schedule + timer)
+//!            └▶ RecordWriter (JSON lines, Avro OCF) ─▶ bytes ─▶ ObjectStore
+//! ```
+//!
+//! Each stage is a pure function of its inputs (the caller passes the clock), which is what
+//! makes the names and file boundaries reproducible on replay with a deterministic
+//! configuration (Default/Field partitioner, or time-based with the `Record`/`RecordField`
+//! extractor, and no scheduled rotation).
 
+mod config;
 mod error;
-
-pub use error::{Error, Result};
+pub mod format;
+pub mod naming;
+pub mod partitioner;
+pub mod rotation;
 pub mod store;
+pub mod zone;
 
+pub use config::Props;
+pub use error::{Error, Result};
+pub use format::{Appended, AvroRecordWriter, JsonRecordWriter, RecordWriter};
+pub use naming::{Compression, FileFormat, ObjectNaming, file_extension};
+pub use partitioner::{Partitioner, partitioner_from_props};
+pub use rotation::{RotateReason, Rotation, RotationPolicy};
 pub use store::{MultipartUpload, ObjectMeta, ObjectStore};
+pub use zone::TimeZone;
