@@ -46,10 +46,10 @@ fn start(bootstrap: &str, topic: &str, port: u16) -> Service {
 async fn wait_ready(client: &reqwest::Client, base: &str) {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        if let Ok(r) = client.get(format!("{base}/subjects")).send().await {
-            if r.status().is_success() {
-                return;
-            }
+        if let Ok(r) = client.get(format!("{base}/subjects")).send().await
+            && r.status().is_success()
+        {
+            return;
         }
         assert!(
             Instant::now() < deadline,

@@ -209,7 +209,7 @@ pub enum Error {
     Conversion {
         /// The destination topic.
         topic: String,
-        /// What failed: "key", "value" or "header '<name>'".
+        /// What failed: `key`, `value` or `header '…'`.
         what: String,
         /// Which record: its source partition and offset.
         record: String,

@@ -3,10 +3,12 @@
 //! queue, and the Kafka clients they use.
 //!
 //! Depends on the data model, the internal-topic codecs and the converters; never on a connector
-//! crate (connectors are registered by the binary) or on the REST API (which depends on this).
+//! crate (connectors are registered by the binary). For now it depends on `sluice-rest` for the
+//! `Herder` trait it implements (an inversion of DESIGN.md §2, explained in [`herder`]).
 
 pub mod config_state;
 mod error;
+pub mod herder;
 pub mod kafka;
 pub mod stores;
 pub mod task;

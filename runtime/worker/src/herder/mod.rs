@@ -1,0 +1,22 @@
+//! The herder: what owns the worker's connectors and tasks and answers the REST API.
+//!
+//! | Module | What |
+//! |---|---|
+//! | [`standalone`] | [`StandaloneHerder`]: one process, configs and statuses in memory, offsets in a file |
+//! | [`plugins`] | [`PluginCatalog`]: how the herder finds and makes connector plugins |
+//! | [`validation`] | the common connector keys and config validation (`config/validate`, creates) |
+//! | [`converters`] | a source task's key/value/header converters from connector and worker config |
+//!
+//! **Dependency direction, temporarily inverted.** DESIGN.md §2 has `sluice-rest` depend on a
+//! `Herder` trait defined by the worker. For now the trait lives in `sluice-rest`
+//! ([`sluice_rest::Herder`]) and the worker implements it, so this crate depends on the REST
+//! crate (for the trait, its entity types and its errors with Kafka's wording), not the other
+//! way round. Moving the trait here later is a change of paths on both sides, not a redesign.
+
+pub mod converters;
+pub mod plugins;
+pub mod standalone;
+pub mod validation;
+
+pub use plugins::{Plugin, PluginCatalog, PluginConstructor};
+pub use standalone::{StandaloneConfig, StandaloneHerder};
