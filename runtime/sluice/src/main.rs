@@ -3,7 +3,9 @@
 
 mod cmd;
 mod logging;
+mod plugins;
 mod shutdown;
+mod worker_config;
 
 use clap::{Parser, Subcommand};
 
@@ -23,6 +25,8 @@ struct Cli {
 enum Command {
     /// Serve a Confluent-compatible Schema Registry backed by a Kafka topic.
     SchemaRegistry(cmd::schema_registry::Args),
+    /// Run a standalone Kafka Connect worker: `standalone worker.properties [connector files…]`.
+    Standalone(cmd::standalone::Args),
 }
 
 #[tokio::main]
@@ -31,5 +35,6 @@ async fn main() -> anyhow::Result<()> {
     logging::init(cli.log_format);
     match cli.command {
         Command::SchemaRegistry(args) => cmd::schema_registry::run(args).await,
+        Command::Standalone(args) => cmd::standalone::run(args).await,
     }
 }

@@ -1,3 +1,4 @@
 //! One module per subcommand.
 
 pub(crate) mod schema_registry;
+pub(crate) mod standalone;

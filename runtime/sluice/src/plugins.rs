@@ -1,0 +1,39 @@
+//! The connector plugins compiled into this binary, handed to the herder as a
+//! [`PluginCatalog`]: the built-in connectors (FileStreamSource/Sink, the data generator).
+//! Connector crates that publish a plugin list are added here behind their cargo feature.
+
+use sluice_builtin::{Constructor, PluginDesc, PluginRegistry, builtin_plugins};
+use sluice_worker::herder::{Plugin, PluginCatalog, PluginConstructor};
+
+/// The registry of this build.
+#[derive(Debug)]
+pub(crate) struct Plugins(PluginRegistry);
+
+impl Plugins {
+    /// Every plugin compiled in.
+    pub(crate) fn compiled_in() -> Self {
+        Plugins(PluginRegistry::new(builtin_plugins()))
+    }
+}
+
+fn plugin(p: &PluginDesc) -> Plugin {
+    Plugin {
+        class: p.class.clone(),
+        version: p.version.clone(),
+        config_def: p.config_def.clone(),
+        constructor: match p.constructor() {
+            Constructor::Source(f) => PluginConstructor::Source(f),
+            Constructor::Sink(f) => PluginConstructor::Sink(f),
+        },
+    }
+}
+
+impl PluginCatalog for Plugins {
+    fn plugins(&self) -> Vec<Plugin> {
+        self.0.plugins().iter().map(plugin).collect()
+    }
+
+    fn lookup(&self, name: &str) -> Result<Plugin, String> {
+        self.0.lookup(name).map(plugin).map_err(|e| e.to_string())
+    }
+}
