@@ -13,7 +13,8 @@ use sluice_api::connector::{
     ConnectResult, DynSinkTask, SinkTask, SinkTaskContext, TaskConfig, TopicPartition,
 };
 use sluice_worker::kafka::{ProduceRecord, Producer, Properties};
-use sluice_worker::task::sink::{SinkTaskRunner, SinkTaskState, TaskId};
+use sluice_worker::task::sink::SinkTaskRunner;
+use sluice_worker::task::{TaskId, TaskState};
 
 const PER_PARTITION: i64 = 10;
 
@@ -114,8 +115,8 @@ async fn pause_resume_reset_offset_and_request_commit_are_honoured() -> anyhow::
         );
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
-    assert_eq!(handle.status(), SinkTaskState::Running);
-    assert_eq!(handle.stop_and_join().await, SinkTaskState::Stopped);
+    assert_eq!(handle.status(), TaskState::Running);
+    assert_eq!(handle.stop_and_join().await, TaskState::Stopped);
 
     let delivered = delivered.lock().unwrap().clone();
     let p0: Vec<i64> = delivered.iter().filter(|d| d.0 == 0).map(|d| d.1).collect();

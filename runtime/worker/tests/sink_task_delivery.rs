@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use sink_common::*;
-use sluice_worker::task::sink::SinkTaskState;
+use sluice_worker::task::TaskState;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn five_thousand_records_reach_the_file_and_offsets_are_committed_to_the_end()
@@ -26,8 +26,8 @@ async fn five_thousand_records_reach_the_file_and_offsets_are_committed_to_the_e
         values.len(),
         "every record was flushed by a periodic commit"
     );
-    assert_eq!(handle.status(), SinkTaskState::Running);
-    assert_eq!(handle.stop_and_join().await, SinkTaskState::Stopped);
+    assert_eq!(handle.status(), TaskState::Running);
+    assert_eq!(handle.stop_and_join().await, TaskState::Stopped);
 
     let mut got = lines(&file);
     got.sort();

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use sink_common::*;
 use sluice_worker::kafka::{Properties, TopicReader};
-use sluice_worker::task::sink::SinkTaskState;
+use sluice_worker::task::TaskState;
 
 const POISON: &[u8] = b"{\"not\": json";
 const POISON_AT: usize = 7;
@@ -70,7 +70,7 @@ async fn tolerated_poison_goes_to_the_dead_letter_queue_with_context_headers() -
     let extra: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let handle = spawn_file_sink(&connector_config(&name, &topic, &extra), &file)?;
     wait_for_lines(&file, 19, Duration::from_secs(90)).await;
-    assert_eq!(handle.stop_and_join().await, SinkTaskState::Stopped);
+    assert_eq!(handle.stop_and_join().await, TaskState::Stopped);
 
     let want: Vec<String> = (0..20)
         .filter(|i| *i != POISON_AT)

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 use sink_common::*;
-use sluice_worker::task::sink::SinkTaskState;
+use sluice_worker::task::TaskState;
 
 fn union(a: &[String], b: &[String]) -> BTreeSet<String> {
     a.iter().chain(b).cloned().collect()
@@ -50,11 +50,11 @@ async fn partitions_move_between_members_without_loss() -> anyhow::Result<()> {
         round += 1;
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    assert_eq!(a.status(), SinkTaskState::Running);
-    assert_eq!(b.status(), SinkTaskState::Running);
+    assert_eq!(a.status(), TaskState::Running);
+    assert_eq!(b.status(), TaskState::Running);
 
     // The first leaves: the second takes over all partitions and catches up.
-    assert_eq!(a.stop_and_join().await, SinkTaskState::Stopped);
+    assert_eq!(a.stop_and_join().await, TaskState::Stopped);
     let want: BTreeSet<String> = all.iter().cloned().collect();
     let deadline = Instant::now() + Duration::from_secs(90);
     while !union(&lines(&file_a), &lines(&file_b)).is_superset(&want) {
@@ -65,7 +65,7 @@ async fn partitions_move_between_members_without_loss() -> anyhow::Result<()> {
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
     // Let the second member's commit after its takeover happen, then stop it.
-    assert_eq!(b.stop_and_join().await, SinkTaskState::Stopped);
+    assert_eq!(b.stop_and_join().await, TaskState::Stopped);
 
     assert_eq!(
         union(&lines(&file_a), &lines(&file_b)),

@@ -6,7 +6,7 @@ mod sink_common;
 use std::time::Duration;
 
 use sink_common::*;
-use sluice_worker::task::sink::SinkTaskState;
+use sluice_worker::task::TaskState;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restarted_task_resumes_after_the_committed_offsets() -> anyhow::Result<()> {
@@ -20,7 +20,7 @@ async fn a_restarted_task_resumes_after_the_committed_offsets() -> anyhow::Resul
     let handle = spawn_file_sink(&config, &file)?;
     let got = wait_for_lines(&file, first.len(), Duration::from_secs(90)).await;
     assert_eq!(got.len(), first.len());
-    assert_eq!(handle.stop_and_join().await, SinkTaskState::Stopped);
+    assert_eq!(handle.stop_and_join().await, TaskState::Stopped);
     let committed_after_first = committed(&format!("connect-{name}"), &topic, 2).await?;
     for (p, end) in &ends {
         assert_eq!(committed_after_first[p], Some(*end), "partition {p}");
@@ -31,7 +31,7 @@ async fn a_restarted_task_resumes_after_the_committed_offsets() -> anyhow::Resul
     let handle = spawn_file_sink(&config, &file)?;
     let total = first.len() + second.len();
     wait_for_lines(&file, total, Duration::from_secs(90)).await;
-    assert_eq!(handle.stop_and_join().await, SinkTaskState::Stopped);
+    assert_eq!(handle.stop_and_join().await, TaskState::Stopped);
 
     let mut got = lines(&file);
     got.sort();

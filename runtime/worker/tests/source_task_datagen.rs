@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use sluice_api::OffsetMap;
 use sluice_builtin::datagen::DatagenTask;
 use sluice_worker::stores::OffsetStore;
-use sluice_worker::task::source::TaskState;
+use sluice_worker::task::TaskState;
 
 use source_common::*;
 

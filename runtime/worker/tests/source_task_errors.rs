@@ -10,7 +10,7 @@ use serde_json::json;
 use sluice_api::connector::{ConnectResult, SourceTask, SourceTaskContext, TaskConfig};
 use sluice_api::{OffsetMap, Schema, SourceRecord, Value};
 use sluice_worker::stores::OffsetStore;
-use sluice_worker::task::source::TaskState;
+use sluice_worker::task::TaskState;
 
 use source_common::*;
 

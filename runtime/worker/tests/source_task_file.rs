@@ -7,7 +7,7 @@ mod source_common;
 use serde_json::json;
 use sluice_builtin::file_source::{FileStreamSourceTask, source_partition};
 use sluice_worker::stores::OffsetStore;
-use sluice_worker::task::source::TaskState;
+use sluice_worker::task::TaskState;
 
 use source_common::*;
 

@@ -12,7 +12,7 @@ use sluice_api::OffsetMap;
 use sluice_builtin::datagen::DatagenTask;
 use sluice_worker::kafka::Record;
 use sluice_worker::stores::OffsetStore;
-use sluice_worker::task::source::TaskState;
+use sluice_worker::task::TaskState;
 
 use source_common::*;
 

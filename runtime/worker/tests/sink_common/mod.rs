@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 use sluice_api::connector::{DynSinkTask, Properties as ConnectorProperties};
 use sluice_builtin::file_sink::FileStreamSinkTask;
 use sluice_worker::kafka::{Admin, GroupConsumer, ProduceRecord, Producer, Properties};
-use sluice_worker::task::sink::{SinkTaskHandle, SinkTaskRunner, TaskId};
+use sluice_worker::task::sink::SinkTaskRunner;
+use sluice_worker::task::{TaskHandle, TaskId};
 
 pub(crate) fn worker() -> Properties {
     [(
@@ -116,7 +117,7 @@ pub(crate) fn connector_config(
 pub(crate) fn spawn_file_sink(
     config: &ConnectorProperties,
     file: &Path,
-) -> anyhow::Result<SinkTaskHandle> {
+) -> anyhow::Result<TaskHandle> {
     let name = config
         .iter()
         .find(|(k, _)| k == "name")

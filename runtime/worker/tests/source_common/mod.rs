@@ -12,7 +12,8 @@ use sluice_api::connector::{DynSourceTask, TaskConfig};
 use sluice_converters::{Converter, JsonConverter, SimpleHeaderConverter, StringConverter};
 use sluice_worker::kafka::{Admin, InternalTopic, Producer, Properties, Record, TopicReader};
 use sluice_worker::stores::{KafkaOffsetStore, KafkaStoreSettings, OffsetStore};
-use sluice_worker::task::source::{RecordConverters, SourceTaskRunner, SourceTaskSettings, TaskId};
+use sluice_worker::task::TaskId;
+use sluice_worker::task::source::{RecordConverters, SourceTaskRunner, SourceTaskSettings};
 
 /// Generous bound on waits (the broker is local, but the machine is shared).
 pub(crate) const WAIT: Duration = Duration::from_secs(60);

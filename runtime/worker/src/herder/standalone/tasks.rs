@@ -14,8 +14,9 @@ use crate::herder::plugins::PluginConstructor;
 use crate::kafka::{Admin, Producer, Properties};
 use crate::stores::ConfigStore;
 use crate::stores::FileOffsetStore;
-use crate::task::sink::{self, SinkTaskHandle, SinkTaskRunner, SinkTaskState};
-use crate::task::source::{self, SourceTaskHandle, SourceTaskRunner, SourceTaskSettings};
+use crate::task::sink::SinkTaskRunner;
+use crate::task::source::{SourceTaskRunner, SourceTaskSettings};
+use crate::task::{TaskHandle, TaskId, TaskState};
 
 /// Timeout of the admin client used to create a source task's missing topics.
 const ADMIN_TIMEOUT: Duration = Duration::from_secs(30);
@@ -25,8 +26,8 @@ const PRODUCER_OVERRIDE_PREFIX: &str = "producer.override.";
 /// A running task loop.
 #[derive(Debug)]
 pub(crate) enum Handle {
-    Source(SourceTaskHandle),
-    Sink(SinkTaskHandle),
+    Source(TaskHandle),
+    Sink(TaskHandle),
 }
 
 /// A task loop with the forwarder of its state changes.
@@ -38,22 +39,17 @@ pub(crate) struct TaskRun {
 }
 
 /// Forwards `RUNNING` and `FAILED` of one loop to the actor until the loop ends.
-fn forward<S, F>(
-    mut rx: watch::Receiver<S>,
+fn forward(
+    mut rx: watch::Receiver<TaskState>,
     events: mpsc::UnboundedSender<Event>,
     connector: String,
     task: u32,
     incarnation: u64,
-    map: F,
-) -> JoinHandle<()>
-where
-    S: Clone + Send + Sync + 'static,
-    F: Fn(&S) -> (Option<(State, Option<String>)>, bool) + Send + 'static,
-{
+) -> JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             let current = rx.borrow_and_update().clone();
-            let (report, is_final) = map(&current);
+            let (report, is_final) = report(&current);
             if let Some((state, trace)) = report {
                 let event = Event::Task {
                     connector: connector.clone(),
@@ -73,21 +69,13 @@ where
     })
 }
 
-fn source_report(s: &source::TaskState) -> (Option<(State, Option<String>)>, bool) {
+/// What to tell the actor about a loop's state, and whether the loop has ended.
+fn report(s: &TaskState) -> (Option<(State, Option<String>)>, bool) {
     match s {
-        source::TaskState::Running => (Some((State::Running, None)), false),
-        source::TaskState::Failed { trace } => (Some((State::Failed, Some(trace.clone()))), true),
-        source::TaskState::Stopped => (None, true),
-        source::TaskState::Unassigned => (None, false),
-    }
-}
-
-fn sink_report(s: &SinkTaskState) -> (Option<(State, Option<String>)>, bool) {
-    match s {
-        SinkTaskState::Running => (Some((State::Running, None)), false),
-        SinkTaskState::Failed { trace } => (Some((State::Failed, Some(trace.clone()))), true),
-        SinkTaskState::Stopped => (None, true),
-        SinkTaskState::Unassigned => (None, false),
+        TaskState::Running => (Some((State::Running, None)), false),
+        TaskState::Failed { trace } => (Some((State::Failed, Some(trace.clone()))), true),
+        TaskState::Stopped => (None, true),
+        TaskState::Unassigned => (None, false),
     }
 }
 
@@ -119,7 +107,7 @@ impl Actor {
                     let settings = SourceTaskSettings::from_configs(worker, &conn_config)?;
                     let creates_topics = settings.topic_creation.is_some();
                     let mut runner = SourceTaskRunner::new(
-                        source::TaskId::new(connector, task),
+                        TaskId::new(connector, task),
                         make().create_task(),
                         task_config,
                         converters,
@@ -144,13 +132,12 @@ impl Actor {
                         connector.to_string(),
                         task,
                         incarnation,
-                        source_report,
                     );
                     (Handle::Source(handle), fwd)
                 })
             }
             PluginConstructor::Sink(make) => SinkTaskRunner::new(
-                sink::TaskId::new(connector, task as i32),
+                TaskId::new(connector, task),
                 &conn_config,
                 task_config,
                 worker,
@@ -165,7 +152,6 @@ impl Actor {
                     connector.to_string(),
                     task,
                     incarnation,
-                    sink_report,
                 );
                 (Handle::Sink(handle), fwd)
             }),

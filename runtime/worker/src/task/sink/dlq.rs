@@ -11,8 +11,8 @@
 
 use std::time::Duration;
 
-use super::TaskId;
 use super::convert::Stage;
+use crate::task::TaskId;
 use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::FutureRecord;
 

@@ -18,12 +18,12 @@ use std::time::{Duration, Instant};
 
 use sluice_api::{SinkRecord, TimestampType};
 
-use super::TaskId;
 use super::config::{ErrorsConfig, Tolerance};
 use super::convert::{ConversionFailure, Converters};
 use super::dlq::{DeadLetterQueue, FailureContext};
 use crate::Result;
 use crate::kafka::{Properties, Record};
+use crate::task::TaskId;
 
 /// The first pause between retries (Kafka's `RETRIES_DELAY_MIN_MS`).
 const RETRY_DELAY_MIN: Duration = Duration::from_millis(300);

@@ -11,7 +11,7 @@
 //! | [`offsets`] | which `pre_commit` answers may be committed |
 //! | `work_loop` | the loop itself |
 //! | [`runner`] | [`SinkTaskRunner`]: set up, start, run, finish, in a `task` span |
-//! | [`status`] | [`SinkTaskState`] and the herder's [`SinkTaskHandle`] |
+//! | [`status`] | [`TaskState`] and the herder's [`TaskHandle`] |
 //!
 //! # Delivery guarantee
 //! At least once. The consumer never commits by itself (`enable.auto.commit=false`); the runner
@@ -38,9 +38,7 @@ pub mod dlq;
 pub mod errors;
 pub mod offsets;
 pub mod runner;
-pub mod status;
 mod work_loop;
 
 pub use config::{SinkTaskConfig, Tolerance, TopicSelection};
 pub use runner::SinkTaskRunner;
-pub use status::{SinkTaskHandle, SinkTaskState, TaskId};

@@ -12,10 +12,10 @@ use super::config::SinkTaskConfig;
 use super::consumer::SinkConsumer;
 use super::convert::Converters;
 use super::errors::ErrorHandler;
-use super::status::{SinkTaskHandle, SinkTaskState, TaskId};
 use super::work_loop::Loop;
 use crate::Result;
 use crate::kafka::Properties;
+use crate::task::{TaskHandle, TaskId, TaskState};
 
 /// One sink task, ready to run (see the [module doc](super)).
 #[derive(Debug)]
@@ -54,15 +54,8 @@ impl SinkTaskRunner {
     }
 
     /// Runs the task on the current tokio runtime; the handle stops it and reads its state.
-    pub fn spawn(self) -> SinkTaskHandle {
-        let (stop_tx, stop_rx) = watch::channel(false);
-        let (status_tx, status_rx) = watch::channel(SinkTaskState::Unassigned);
-        let join = tokio::spawn(self.run(stop_rx, status_tx));
-        SinkTaskHandle {
-            stop: stop_tx,
-            status: status_rx,
-            join,
-        }
+    pub fn spawn(self) -> TaskHandle {
+        TaskHandle::spawn("sink", move |stop, status| self.run(stop, status))
     }
 
     /// Runs the task until `stop` turns true (or its sender is dropped) or the task fails,
@@ -70,8 +63,8 @@ impl SinkTaskRunner {
     pub async fn run(
         self,
         stop: watch::Receiver<bool>,
-        status: watch::Sender<SinkTaskState>,
-    ) -> SinkTaskState {
+        status: watch::Sender<TaskState>,
+    ) -> TaskState {
         let span = tracing::info_span!("task", connector = %self.id.connector, task = self.id.task);
         let state = self.run_inner(stop, &status).instrument(span).await;
         status.send_replace(state.clone());
@@ -81,8 +74,8 @@ impl SinkTaskRunner {
     async fn run_inner(
         self,
         stop: watch::Receiver<bool>,
-        status: &watch::Sender<SinkTaskState>,
-    ) -> SinkTaskState {
+        status: &watch::Sender<TaskState>,
+    ) -> TaskState {
         let SinkTaskRunner {
             id,
             config,
@@ -93,7 +86,7 @@ impl SinkTaskRunner {
         let failed = |what: &str, e: &dyn std::fmt::Display| {
             let trace = format!("{what}: {e}");
             tracing::error!(error = %trace, "The sink task failed.");
-            SinkTaskState::Failed { trace }
+            TaskState::Failed { trace }
         };
         let converters = match Converters::new(
             &config.key_converter,
@@ -133,18 +126,18 @@ impl SinkTaskRunner {
             return failed("Could not subscribe", &e);
         }
         tracing::info!(group = %config.group_id, topics = ?config.topics, "The sink task is running.");
-        status.send_replace(SinkTaskState::Running);
+        status.send_replace(TaskState::Running);
         let mut work = Loop::new(id, config, task, ctx, consumer, converters, errors, stop);
         let outcome = work.run().await;
         let finished = work.finish().await;
         match (outcome, finished) {
             (Err(trace), _) | (Ok(()), Err(trace)) => {
                 tracing::error!(error = %trace, "The sink task failed.");
-                SinkTaskState::Failed { trace }
+                TaskState::Failed { trace }
             }
             (Ok(()), Ok(())) => {
                 tracing::info!("The sink task stopped.");
-                SinkTaskState::Stopped
+                TaskState::Stopped
             }
         }
     }

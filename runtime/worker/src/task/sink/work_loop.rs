@@ -30,7 +30,7 @@ use super::consumer::{RebalanceEvent, SinkConsumer};
 use super::convert::Converters;
 use super::errors::{Converted, ErrorHandler};
 use super::offsets::committable;
-use super::status::TaskId;
+use crate::task::TaskId;
 
 /// The longest a poll waits for records, so `put([])`, commits and stop requests are timely.
 const POLL_WAIT: Duration = Duration::from_secs(1);

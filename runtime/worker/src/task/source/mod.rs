@@ -10,7 +10,7 @@
 //! | `offsets` | [`StoreOffsetReader`]: the task's `OffsetReader` over the offset store |
 //! | `config` | [`SourceTaskSettings`]: flush interval/timeout, `errors.tolerance`, budgets |
 //! | `topics` | creating missing topics (`topic.creation.default.*`) |
-//! | `status` | [`TaskState`] and the herder's [`SourceTaskHandle`] |
+//! | `status` | [`TaskState`] and the herder's [`TaskHandle`] |
 //!
 //! The guarantee (argued in `runner` and `submitted`): stored offsets never run ahead of
 //! records Kafka acknowledged, so a crash at any point replays and never skips.
@@ -30,7 +30,6 @@ mod convert;
 mod in_flight;
 mod offsets;
 mod runner;
-mod status;
 mod submitted;
 mod topics;
 
@@ -41,6 +40,5 @@ pub use config::{
 };
 pub use convert::{ConvertedRecord, RecordConverters};
 pub use offsets::StoreOffsetReader;
-pub use runner::{SourceTaskRunner, TaskId};
-pub use status::{SourceTaskHandle, TaskState};
+pub use runner::SourceTaskRunner;
 pub use submitted::{CommittableOffsets, SubmittedId, SubmittedRecords};

@@ -48,35 +48,16 @@ use super::config::{ErrorTolerance, SourceTaskSettings};
 use super::convert::RecordConverters;
 use super::in_flight::{Outstanding, acknowledged, enqueue};
 use super::offsets::StoreOffsetReader;
-use super::status::{SourceTaskHandle, TaskState};
 use super::topics::TopicCreator;
 use crate::kafka::{Admin, Producer};
 use crate::stores::{OffsetStore, OffsetWrite};
+use crate::task::{TaskHandle, TaskId, TaskState};
 use crate::{Error, Result};
 
 /// Pause after a retriable `poll` error before polling again.
 const POLL_RETRY_BACKOFF: Duration = Duration::from_millis(250);
 /// Pause when librdkafka's queue is full and nothing of ours is in flight to wait for.
 const QUEUE_FULL_BACKOFF: Duration = Duration::from_millis(10);
-
-/// Which task this is: the connector's name and the task's number.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct TaskId {
-    /// The connector's name.
-    pub connector: String,
-    /// The task's number (0-based).
-    pub task: u32,
-}
-
-impl TaskId {
-    /// Task `task` of `connector`.
-    pub fn new(connector: impl Into<String>, task: u32) -> Self {
-        TaskId {
-            connector: connector.into(),
-            task,
-        }
-    }
-}
 
 /// Drives one source task: start, poll, convert, produce, track acknowledgements, flush
 /// offsets, stop (see the module doc).
@@ -134,16 +115,11 @@ impl<S: OffsetStore + 'static> SourceTaskRunner<S> {
 
     /// Runs the loop on the Tokio runtime, inside a `task` span with `connector` and `task`
     /// fields, and returns the handle to stop it and watch its state.
-    pub fn spawn(self) -> SourceTaskHandle {
-        let (stop_tx, stop_rx) = watch::channel(false);
-        let (status_tx, status_rx) = watch::channel(TaskState::Unassigned);
+    pub fn spawn(self) -> TaskHandle {
         let span = tracing::info_span!("task", connector = %self.id.connector, task = self.id.task);
-        let join = tokio::spawn(self.run(stop_rx, status_tx).instrument(span));
-        SourceTaskHandle {
-            stop: stop_tx,
-            status: status_rx,
-            join,
-        }
+        TaskHandle::spawn("source", move |stop, status| {
+            self.run(stop, status).instrument(span)
+        })
     }
 
     /// Runs the loop until `stop` becomes `true` (or its sender is dropped) or the task fails,
