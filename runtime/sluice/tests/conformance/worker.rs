@@ -1,0 +1,106 @@
+//! A live `sluice standalone` process (the built binary) against the real broker, on a free
+//! port, with a file offset store; killed when dropped. Same approach as `standalone_cli.rs`.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use sluice_worker::kafka::{Admin, Properties};
+
+/// How often the worker flushes source offsets. Long enough that the golden step "offsets
+/// before the first flush" (a few requests after the create) runs before it, short enough that
+/// the next step does not wait long for the flush.
+pub const OFFSET_FLUSH_MS: u64 = 8_000;
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A temp path with a unique name.
+pub fn temp(prefix: &str, ext: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("{}.{ext}", sluice_testkit::unique_name(prefix)))
+}
+
+/// The running worker; the process is killed and its files removed on drop.
+#[derive(Debug)]
+pub struct Worker {
+    child: Child,
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    /// The worker's stderr (its logs), kept for diagnosis.
+    pub log: PathBuf,
+    files: Vec<PathBuf>,
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        for f in &self.files {
+            let _ = std::fs::remove_file(f);
+        }
+    }
+}
+
+impl Worker {
+    /// Starts `sluice standalone` on a free port and waits until `GET /` answers.
+    pub async fn start(bootstrap: &str) -> Worker {
+        let port = free_port();
+        let offsets = temp("conf-offsets", "json");
+        let worker_file = temp("conf-worker", "properties");
+        let log = temp("conf-worker", "log");
+        std::fs::write(
+            &worker_file,
+            format!(
+                "bootstrap.servers={bootstrap}\n\
+                 offset.storage.file.filename={}\noffset.flush.interval.ms={OFFSET_FLUSH_MS}\n\
+                 key.converter=org.apache.kafka.connect.storage.StringConverter\n\
+                 value.converter=org.apache.kafka.connect.storage.StringConverter\n\
+                 listeners=http://127.0.0.1:{port}\n",
+                offsets.display()
+            ),
+        )
+        .unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_sluice"))
+            .arg("standalone")
+            .arg(&worker_file)
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .expect("the sluice binary starts");
+        let worker = Worker {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            log,
+            files: vec![offsets, worker_file],
+        };
+        let client = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Ok(r) = client.get(format!("{}/", worker.base)).send().await
+                && r.status().is_success()
+            {
+                return worker;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "sluice standalone did not serve its REST API within 60 s; log: {}",
+                worker.log.display()
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+/// A new one-partition topic.
+pub async fn topic(bootstrap: &str, prefix: &str) -> String {
+    let worker: Properties = [("bootstrap.servers".to_string(), bootstrap.to_string())].into();
+    let admin = Admin::new(&worker, &Properties::new(), Duration::from_secs(30)).unwrap();
+    let name = sluice_testkit::unique_name(prefix);
+    assert!(admin.create_topic(&name, 1, 1, &[]).await.unwrap());
+    name
+}
