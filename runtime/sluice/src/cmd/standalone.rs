@@ -5,8 +5,8 @@
 //! `http://:8083`, all interfaces). SIGTERM or Ctrl-C stops the REST server, then every task
 //! (source offsets flushed, sink offsets committed) and connector, and exits 0.
 //!
-//! `GET /` shows `kafka_cluster_id` from the worker property `sluice.kafka.cluster.id`, or
-//! `unknown`: the id is not read from the broker yet.
+//! `GET /` shows the `kafka_cluster_id` the brokers report in their metadata (else the worker
+//! property `sluice.kafka.cluster.id`, else `unknown`).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -62,10 +62,7 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
     let bound = listener.local_addr()?;
     let config = StandaloneConfig {
         worker_id: worker_id(&worker, host, bound.port()),
-        kafka_cluster_id: worker
-            .get("sluice.kafka.cluster.id")
-            .cloned()
-            .unwrap_or_else(|| "unknown".into()),
+        kafka_cluster_id: kafka_cluster_id(&worker).await,
         worker,
     };
     let herder = StandaloneHerder::start(config, Arc::new(Plugins::compiled_in()))
@@ -147,4 +144,28 @@ mod tests {
         w.insert("rest.advertised.port".to_string(), "9000".to_string());
         assert_eq!(worker_id(&w, "", 8083), "connect-1:9000");
     }
+}
+
+/// The Kafka cluster id for `GET /`: asked from the brokers at start; the worker property
+/// `sluice.kafka.cluster.id`, else `unknown`, when they cannot tell.
+async fn kafka_cluster_id(worker: &sluice_worker::kafka::Properties) -> String {
+    let asked = match sluice_worker::kafka::Admin::new(
+        worker,
+        &Default::default(),
+        std::time::Duration::from_secs(10),
+    ) {
+        Ok(admin) => admin.cluster_id().await,
+        Err(e) => {
+            tracing::warn!(error = %e, "Cannot create an admin client to read the Kafka cluster id.");
+            None
+        }
+    };
+    asked
+        .or_else(|| worker.get("sluice.kafka.cluster.id").cloned())
+        .unwrap_or_else(|| {
+            tracing::warn!(
+                "The brokers did not report a cluster id; GET / shows kafka_cluster_id \"unknown\"."
+            );
+            "unknown".into()
+        })
 }

@@ -93,7 +93,7 @@ pub const CHECKS: &[(u64, Check, &str)] = &[
     (
         1,
         Check::ServerInfo,
-        "version/commit are Sluice's build (commit `unknown` without SLUICE_GIT_COMMIT); GAP: kafka_cluster_id not read from the broker (`unknown`)",
+        "version/commit are Sluice's build (commit `unknown` without SLUICE_GIT_COMMIT); kafka_cluster_id is the test broker's",
     ),
     (
         3,

@@ -130,6 +130,18 @@ impl Admin {
         })
     }
 
+    /// The cluster id the brokers report in their metadata (`None` if they report none or do
+    /// not answer within the admin timeout). Kafka Connect shows it as `kafka_cluster_id`.
+    pub async fn cluster_id(&self) -> Option<String> {
+        let inner = Arc::clone(&self.inner);
+        let timeout = self.timeout;
+        // librdkafka's call blocks until the metadata answer arrives.
+        tokio::task::spawn_blocking(move || inner.inner().fetch_cluster_id(timeout))
+            .await
+            .ok()
+            .flatten()
+    }
+
     fn options(&self) -> AdminOptions {
         AdminOptions::new()
             .request_timeout(Some(self.timeout))
