@@ -54,7 +54,19 @@ pub struct PluginDesc {
     pub version: String,
     /// The connector's own configuration keys.
     pub config_def: ConfigDef,
+    /// The task class name Kafka Connect writes as `task.class` in every task config
+    /// (derived from `class`: `…Connector` → `…Task`; override with
+    /// [`PluginDesc::with_task_class`]).
+    pub task_class: String,
     constructor: Constructor,
+}
+
+/// Kafka's convention for a connector's task class: `…Connector` → `…Task`.
+fn derived_task_class(class: &str) -> String {
+    match class.strip_suffix("Connector") {
+        Some(base) => format!("{base}Task"),
+        None => format!("{class}Task"),
+    }
 }
 
 fn new_source<C: SourceConnector + Default>() -> Box<dyn DynSourceConnector> {
@@ -69,8 +81,10 @@ impl PluginDesc {
     /// A source plugin of class `class` made by `C::default()`.
     pub fn source<C: SourceConnector + Default>(class: impl Into<String>) -> Self {
         let c = C::default();
+        let class = class.into();
         PluginDesc {
-            class: class.into(),
+            task_class: derived_task_class(&class),
+            class,
             aliases: Vec::new(),
             kind: ConnectorKind::Source,
             version: c.version(),
@@ -82,14 +96,22 @@ impl PluginDesc {
     /// A sink plugin of class `class` made by `C::default()`.
     pub fn sink<C: SinkConnector + Default>(class: impl Into<String>) -> Self {
         let c = C::default();
+        let class = class.into();
         PluginDesc {
-            class: class.into(),
+            task_class: derived_task_class(&class),
+            class,
             aliases: Vec::new(),
             kind: ConnectorKind::Sink,
             version: c.version(),
             config_def: c.config_def(),
             constructor: Constructor::Sink(new_sink::<C>),
         }
+    }
+
+    /// Sets the task class name written as `task.class` (when it does not follow `…Task`).
+    pub fn with_task_class(mut self, task_class: impl Into<String>) -> Self {
+        self.task_class = task_class.into();
+        self
     }
 
     /// Adds an explicit alias.

@@ -118,6 +118,30 @@ fn worker_id(worker: &std::collections::BTreeMap<String, String>, host: &str, po
     format!("{host}:{port}")
 }
 
+/// The Kafka cluster id for `GET /`: asked from the brokers at start; the worker property
+/// `sluice.kafka.cluster.id`, else `unknown`, when they cannot tell.
+async fn kafka_cluster_id(worker: &sluice_worker::kafka::Properties) -> String {
+    let asked = match sluice_worker::kafka::Admin::new(
+        worker,
+        &Default::default(),
+        std::time::Duration::from_secs(10),
+    ) {
+        Ok(admin) => admin.cluster_id().await,
+        Err(e) => {
+            tracing::warn!(error = %e, "Cannot create an admin client to read the Kafka cluster id.");
+            None
+        }
+    };
+    asked
+        .or_else(|| worker.get("sluice.kafka.cluster.id").cloned())
+        .unwrap_or_else(|| {
+            tracing::warn!(
+                "The brokers did not report a cluster id; GET / shows kafka_cluster_id \"unknown\"."
+            );
+            "unknown".into()
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,28 +168,4 @@ mod tests {
         w.insert("rest.advertised.port".to_string(), "9000".to_string());
         assert_eq!(worker_id(&w, "", 8083), "connect-1:9000");
     }
-}
-
-/// The Kafka cluster id for `GET /`: asked from the brokers at start; the worker property
-/// `sluice.kafka.cluster.id`, else `unknown`, when they cannot tell.
-async fn kafka_cluster_id(worker: &sluice_worker::kafka::Properties) -> String {
-    let asked = match sluice_worker::kafka::Admin::new(
-        worker,
-        &Default::default(),
-        std::time::Duration::from_secs(10),
-    ) {
-        Ok(admin) => admin.cluster_id().await,
-        Err(e) => {
-            tracing::warn!(error = %e, "Cannot create an admin client to read the Kafka cluster id.");
-            None
-        }
-    };
-    asked
-        .or_else(|| worker.get("sluice.kafka.cluster.id").cloned())
-        .unwrap_or_else(|| {
-            tracing::warn!(
-                "The brokers did not report a cluster id; GET / shows kafka_cluster_id \"unknown\"."
-            );
-            "unknown".into()
-        })
 }

@@ -138,7 +138,7 @@ pub const CHECKS: &[(u64, Check, &str)] = &[
     (
         27,
         Check::TaskConfigs,
-        "task configs are the connector's taskConfigs (Debezium copies its whole config); GAP: no `task.class` key (Kafka's Worker adds it)",
+        "task configs are the connector's taskConfigs (Debezium copies its whole config) plus the worker's `task.class`",
     ),
     (
         35,
@@ -203,7 +203,7 @@ pub fn table(transcripts: &[Transcript]) -> String {
                     Check::Validate => "shape + flagged keys",
                     Check::LoggerNames => "shape + requested logger",
                     Check::InvalidConfigMessage => "message framing",
-                    Check::TaskConfigs => "ids + file/topic",
+                    Check::TaskConfigs => "ids + file/topic + task.class",
                     Check::TransientTaskStates => "all but task state",
                 };
                 (t.status, how, r)

@@ -38,6 +38,8 @@ pub struct Plugin {
     pub version: String,
     /// The connector's own configuration keys.
     pub config_def: ConfigDef,
+    /// The task class name written as `task.class` in every task config, as Kafka Connect does.
+    pub task_class: String,
     /// How to make an instance.
     pub constructor: PluginConstructor,
 }

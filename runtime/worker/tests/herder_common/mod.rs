@@ -27,6 +27,7 @@ fn plugin(p: &sluice_builtin::registry::PluginDesc) -> Plugin {
         class: p.class.clone(),
         version: p.version.clone(),
         config_def: p.config_def.clone(),
+        task_class: p.task_class.clone(),
         constructor: match p.constructor() {
             Constructor::Source(f) => PluginConstructor::Source(f),
             Constructor::Sink(f) => PluginConstructor::Sink(f),

@@ -252,6 +252,7 @@ impl Actor {
             // The actor is gone only at shutdown, when nothing is left to act on.
             let _ = events.send(event);
         });
+        let task_class = plugin.task_class.clone();
         let mut instance = match plugin.constructor {
             PluginConstructor::Source(make) => Instance::Source(make()),
             PluginConstructor::Sink(make) => Instance::Sink(make()),
@@ -263,7 +264,12 @@ impl Actor {
         };
         let max = tasks_max(&from_properties(&stored.config));
         let tasks = match started.and_then(|()| instance.task_configs(max)) {
-            Ok(tasks) => tasks,
+            Ok(tasks) => with_worker_keys(
+                tasks,
+                &task_class,
+                &stored.config,
+                matches!(instance, Instance::Sink(_)),
+            ),
             Err(e) => {
                 tracing::error!(connector = name, error = %e.report(), "The connector failed to start.");
                 instance.stop().await;
@@ -319,4 +325,36 @@ impl Actor {
             }
         }
     }
+}
+
+/// What Kafka Connect's worker adds to each task config the connector returns
+/// (`Worker.connectorTaskConfigs`): `task.class`, and for a sink the connector's `topics` or
+/// `topics.regex`, so every task config says what the task runs and reads.
+fn with_worker_keys(
+    tasks: Vec<sluice_api::connector::TaskConfig>,
+    task_class: &str,
+    connector: &sluice_api::connector::Properties,
+    sink: bool,
+) -> Vec<sluice_api::connector::TaskConfig> {
+    let copied: Vec<(String, Option<String>)> = if sink {
+        connector
+            .iter()
+            .filter(|(k, _)| k == "topics" || k == "topics.regex")
+            .cloned()
+            .collect()
+    } else {
+        Vec::new()
+    };
+    tasks
+        .into_iter()
+        .map(|mut t| {
+            for (k, v) in std::iter::once(("task.class".to_string(), Some(task_class.to_string())))
+                .chain(copied.iter().cloned())
+            {
+                t.retain(|(key, _)| *key != k);
+                t.push((k, v));
+            }
+            t
+        })
+        .collect()
 }
