@@ -56,8 +56,6 @@ pub struct TopicReader {
     topic: String,
     /// Partition → offset of the next record to read (`None`: nothing read yet).
     positions: BTreeMap<i32, Option<i64>>,
-    /// Whether a `read_to_end` ran (the first needs no seek: the assignment armed EOF).
-    reads: u64,
     /// Records read by a call that then failed; the next call returns them first.
     undelivered: Vec<Record>,
 }
@@ -99,7 +97,6 @@ impl TopicReader {
             consumer,
             topic: topic.to_string(),
             positions: partitions.into_iter().map(|p| (p, None)).collect(),
-            reads: 0,
             undelivered: Vec::new(),
         })
     }
@@ -121,10 +118,11 @@ impl TopicReader {
     /// records already read — whose offsets the positions have moved past — are kept and
     /// returned first by the next call.
     pub async fn read_to_end(&mut self, timeout: Duration) -> Result<Vec<Record>> {
-        if self.reads > 0 {
-            self.rearm_eof(timeout).await?;
-        }
-        self.reads += 1;
+        // Every call re-arms EOF, the first one too: an EOF reported by the fetch that followed
+        // `open` is stale if records were written between `open` and this call, and taking it
+        // would return before those records (a reader opened on an empty topic would return
+        // nothing).
+        self.rearm_eof(timeout).await?;
         let mut records = std::mem::take(&mut self.undelivered);
         match self.read_into(&mut records, timeout).await {
             Ok(()) => {
