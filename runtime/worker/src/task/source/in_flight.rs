@@ -65,6 +65,18 @@ impl Outstanding {
             && (self.bytes == 0 || self.bytes + size <= settings.max_in_flight_bytes)
     }
 
+    /// Completes every acknowledgement that has already arrived, without waiting. The loop
+    /// calls it before handing acks to `commit_record` and before each offset flush: the
+    /// `select!` around `poll` takes at most one ack per turn, so when `poll` is always ready
+    /// (a source with a backlog) acks would otherwise pile up unprocessed and the stored
+    /// offsets lag up to the whole in-flight budget behind what Kafka acknowledged, widening
+    /// the window replayed after a crash.
+    pub(super) fn complete_ready(&mut self) {
+        while let Some(Some(ack)) = self.in_flight.next().now_or_never() {
+            self.complete(ack);
+        }
+    }
+
     /// The next acknowledgement; pending forever when nothing is in flight (for `select!`).
     pub(super) async fn next(&mut self) -> Ack {
         match self.in_flight.next().await {
