@@ -49,6 +49,9 @@ pub const READER_DEFAULTS: &[(&str, &str)] = &[
     ("fetch.wait.max.ms", "100"),
 ];
 
+/// The least time a seek (re-arming end-of-partition) may take before `read_to_end` gives up.
+const MIN_SEEK_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// A consumer of every partition of one topic, from the beginning, assigned directly (it joins no
 /// group and commits nothing).
 pub struct TopicReader {
@@ -122,7 +125,9 @@ impl TopicReader {
         // `open` is stale if records were written between `open` and this call, and taking it
         // would return before those records (a reader opened on an empty topic would return
         // nothing).
-        self.rearm_eof(timeout).await?;
+        // The seek gets a floor of its own: one that times out may still be applied later and
+        // rewind the fetcher behind records already returned (read_into drops those anyway).
+        self.rearm_eof(timeout.max(MIN_SEEK_TIMEOUT)).await?;
         let mut records = std::mem::take(&mut self.undelivered);
         match self.read_into(&mut records, timeout).await {
             Ok(()) => {
@@ -151,6 +156,13 @@ impl TopicReader {
             match next {
                 Ok(m) => {
                     let record = Record::from_message(&m);
+                    // Never hand out a record twice: positions only move forward as records are
+                    // returned, so anything below one comes from a fetch a seek has rewound.
+                    if let Some(Some(next)) = self.positions.get(&record.partition)
+                        && record.offset < *next
+                    {
+                        continue;
+                    }
                     self.positions
                         .insert(record.partition, Some(record.offset + 1));
                     records.push(record);
