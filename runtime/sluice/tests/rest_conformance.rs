@@ -38,12 +38,25 @@ fn write_lines(path: &PathBuf, n: usize) {
     std::fs::write(path, lines).unwrap();
 }
 
+/// Appends lines (never rewrites: the source is reading the file).
+fn append_lines(path: &PathBuf, numbers: std::ops::Range<usize>) {
+    use std::io::Write;
+    let lines: String = numbers.map(|i| format!("line {i}\n")).collect();
+    let mut f = std::fs::OpenOptions::new().append(true).open(path).unwrap();
+    f.write_all(lines.as_bytes()).unwrap();
+}
+
 /// What the worker must be given between two golden requests, as the connector's database
-/// was in the reference run: data for the sources to read.
+/// was in the reference run: data for the sources to read. Before step 48 (topics after the
+/// reset of step 47) the first source gets new lines: the reference's connector kept writing
+/// to its topic, which is what lists it again after a reset (KIP-558).
 fn before_step(seq: u64, tr: &Translator) {
     match seq {
         18 => write_lines(&tr.first.0, 20),
         35 => write_lines(&tr.second.0, 20),
+        // After the topics reset (047) the reference connector kept writing, so its topic was
+        // listed again by 048; new lines do the same for the FileStream stand-in.
+        48 => append_lines(&tr.first.0, 20..25),
         _ => {}
     }
 }

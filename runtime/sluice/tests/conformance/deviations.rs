@@ -29,22 +29,7 @@ pub const DEVIATIONS: &[(u64, u16, &str)] = &[
         404,
         "Jersey's 404 has no content-type; Sluice's is application/json",
     ),
-    (
-        31,
-        403,
-        "GAP: active-topic tracking (KIP-558) not implemented; \"Topic tracking is disabled.\"",
-    ),
     (37, 400, "malformed JSON: 400, not Jackson's 500"),
-    (
-        47,
-        403,
-        "GAP: active-topic tracking not implemented; \"Topic tracking reset is disabled.\"",
-    ),
-    (
-        48,
-        403,
-        "GAP: active-topic tracking not implemented; \"Topic tracking is disabled.\"",
-    ),
     (
         56,
         400,

@@ -1,7 +1,10 @@
-//! Task loops: the source and sink task runners, and the state and handle they share.
+//! Task loops: the source and sink task runners, and the state, handle and active-topic
+//! tracking they share.
 
+mod active_topics;
 pub mod sink;
 pub mod source;
 mod status;
 
+pub use active_topics::{ActiveTopics, TopicTracking};
 pub use status::{TaskHandle, TaskId, TaskState};

@@ -69,12 +69,19 @@ pub(crate) fn worker(offsets_file: &Path) -> Properties {
 
 /// A started standalone herder with the built-in plugins.
 pub(crate) async fn herder(offsets_file: &Path) -> StandaloneHerder {
+    herder_with(offsets_file, &[]).await
+}
+
+/// [`herder`] with `extra` worker properties added (or overriding the defaults).
+pub(crate) async fn herder_with(offsets_file: &Path, extra: &[(&str, &str)]) -> StandaloneHerder {
+    let mut worker = worker(offsets_file);
+    worker.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .with_test_writer()
         .try_init();
     let config = StandaloneConfig {
-        worker: worker(offsets_file),
+        worker,
         worker_id: "127.0.0.1:8083".into(),
         kafka_cluster_id: "test-cluster".into(),
     };

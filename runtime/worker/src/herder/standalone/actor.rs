@@ -10,6 +10,7 @@ use sluice_rest::{Error as RestError, LoggerLevel};
 use tokio::sync::mpsc;
 
 use super::tasks::TaskRun;
+use super::topics::TrackingConfig;
 use super::{Job, StandaloneConfig};
 use crate::herder::plugins::{Plugin, PluginCatalog};
 use crate::stores::{
@@ -72,6 +73,14 @@ pub(super) enum Event {
         state: State,
         trace: Option<String>,
     },
+    /// A task used a topic for the first time since it started or since the last reset.
+    Topic {
+        connector: String,
+        task: u32,
+        topic: String,
+        /// When (ms since the epoch).
+        discovered: i64,
+    },
     /// A connector asked something of the worker through its context.
     Connector {
         connector: String,
@@ -93,6 +102,7 @@ pub(crate) struct Actor {
     events_rx: Option<mpsc::UnboundedReceiver<Event>>,
     pub(super) next_incarnation: u64,
     pub(super) loggers: BTreeMap<String, LoggerLevel>,
+    pub(super) tracking: TrackingConfig,
     stopping: bool,
 }
 
@@ -108,6 +118,7 @@ impl Actor {
         configs: MemoryConfigStore,
         offsets: Arc<FileOffsetStore>,
         statuses: MemoryStatusStore,
+        tracking: TrackingConfig,
     ) -> Self {
         let (events, events_rx) = mpsc::unbounded_channel();
         let root = LoggerLevel {
@@ -125,6 +136,7 @@ impl Actor {
             events_rx: Some(events_rx),
             next_incarnation: 0,
             loggers: [("root".to_string(), root)].into(),
+            tracking,
             stopping: false,
         }
     }
@@ -199,6 +211,12 @@ impl Actor {
                     self.put_task_status(&connector, task, state, trace).await;
                 }
             }
+            Event::Topic {
+                connector,
+                task,
+                topic,
+                discovered,
+            } => self.record_topic(connector, task, topic, discovered).await,
             Event::Connector {
                 connector,
                 incarnation,

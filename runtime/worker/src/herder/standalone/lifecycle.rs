@@ -102,6 +102,9 @@ impl Actor {
             .await
             .map_err(internal)?;
         self.remove_task_statuses(&name, 0).await;
+        // Kafka Connect forgets a deleted connector's topics too (tombstones in the golden
+        // status topic).
+        self.remove_topic_statuses(&name).await;
         let tombstone = StatusUpdate::Connector {
             connector: name.clone(),
             status: None,

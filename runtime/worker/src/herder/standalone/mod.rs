@@ -16,6 +16,8 @@
 //! The actor alone writes the status store: `RUNNING`/`FAILED` as the loops report them (each
 //! task incarnation has a number, and reports from a replaced incarnation are dropped), and
 //! `PAUSED`/`STOPPED`/`UNASSIGNED` when it changes a connector's target state.
+//! The topics each connector's tasks use (KIP-558) are recorded there too, as the loops
+//! report them (`topics.rs`).
 //!
 //! # What pause does
 //! Pausing stops the task loops (offsets flushed, consumers leave their groups) and shows
@@ -28,6 +30,7 @@ mod lifecycle;
 mod offsets;
 mod queries;
 mod tasks;
+mod topics;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -44,6 +47,7 @@ use sluice_rest::{
 use tokio::sync::{mpsc, oneshot};
 
 use self::actor::Actor;
+use self::topics::TrackingConfig;
 use super::plugins::PluginCatalog;
 use crate::kafka::Properties;
 use crate::stores::{
@@ -96,8 +100,16 @@ impl StandaloneHerder {
         configs.start().await?;
         let mut statuses = MemoryStatusStore::new();
         statuses.start().await?;
+        let tracking = TrackingConfig::from_worker(&config.worker)?;
         let (jobs, rx) = mpsc::channel(QUEUE);
-        let actor = Actor::new(config, catalog, configs, Arc::new(offsets), statuses);
+        let actor = Actor::new(
+            config,
+            catalog,
+            configs,
+            Arc::new(offsets),
+            statuses,
+            tracking,
+        );
         tokio::spawn(actor.run(rx));
         Ok(StandaloneHerder { jobs })
     }
@@ -259,14 +271,15 @@ impl Herder for StandaloneHerder {
         self.call(move |a| Box::pin(a.alter_offsets(c, None))).await
     }
 
-    async fn connector_active_topics(&self, _connector: &str) -> Result<Vec<String>, RestError> {
-        // The task loops do not report the topics they use yet (KIP-558): saying "disabled"
-        // is true, an empty list would not be.
-        Err(RestError::topic_tracking_disabled())
+    async fn connector_active_topics(&self, connector: &str) -> Result<Vec<String>, RestError> {
+        let c = connector.to_string();
+        self.call(move |a| Box::pin(async move { a.active_topics(&c) }))
+            .await
     }
 
-    async fn reset_connector_active_topics(&self, _connector: &str) -> Result<(), RestError> {
-        Err(RestError::topic_tracking_reset_disabled())
+    async fn reset_connector_active_topics(&self, connector: &str) -> Result<(), RestError> {
+        let c = connector.to_string();
+        self.call(move |a| Box::pin(a.reset_active_topics(c))).await
     }
 
     async fn plugins(&self) -> Result<Vec<PluginInfo>, RestError> {

@@ -16,7 +16,7 @@ use crate::stores::ConfigStore;
 use crate::stores::FileOffsetStore;
 use crate::task::sink::SinkTaskRunner;
 use crate::task::source::{SourceTaskRunner, SourceTaskSettings};
-use crate::task::{TaskHandle, TaskId, TaskState};
+use crate::task::{TaskHandle, TaskId, TaskState, TopicTracking};
 
 /// Timeout of the admin client used to create a source task's missing topics.
 const ADMIN_TIMEOUT: Duration = Duration::from_secs(30);
@@ -35,6 +35,8 @@ pub(crate) enum Handle {
 pub(crate) struct TaskRun {
     pub(super) handle: Handle,
     pub(super) incarnation: u64,
+    /// The loop's topic tracking (KIP-558), `None` when `topic.tracking.enable=false`.
+    pub(super) topics: Option<TopicTracking>,
     forwarder: JoinHandle<()>,
 }
 
@@ -98,6 +100,7 @@ impl Actor {
         let incarnation = self.next_incarnation;
         self.put_task_status(connector, task, State::Unassigned, None)
             .await;
+        let tracking = self.topic_tracking(connector, task);
         let worker = &self.config.worker;
         let started: Result<(Handle, JoinHandle<()>), String> = match plugin.constructor {
             PluginConstructor::Source(make) => {
@@ -115,6 +118,9 @@ impl Actor {
                         self.offsets.clone(),
                         settings,
                     );
+                    if let Some(t) = &tracking {
+                        runner = runner.with_topic_tracking(t);
+                    }
                     if creates_topics {
                         runner = runner.with_admin(Admin::new(
                             worker,
@@ -145,6 +151,10 @@ impl Actor {
             )
             .map_err(|e| e.to_string())
             .map(|runner| {
+                let runner = match &tracking {
+                    Some(t) => runner.with_topic_tracking(t),
+                    None => runner,
+                };
                 let handle = runner.spawn();
                 let fwd = forward(
                     handle.subscribe(),
@@ -164,6 +174,7 @@ impl Actor {
                         TaskRun {
                             handle,
                             incarnation,
+                            topics: tracking,
                             forwarder,
                         },
                     );

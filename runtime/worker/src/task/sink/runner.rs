@@ -15,7 +15,7 @@ use super::errors::ErrorHandler;
 use super::work_loop::Loop;
 use crate::Result;
 use crate::kafka::Properties;
-use crate::task::{TaskHandle, TaskId, TaskState};
+use crate::task::{ActiveTopics, TaskHandle, TaskId, TaskState, TopicTracking};
 
 /// One sink task, ready to run (see the [module doc](super)).
 #[derive(Debug)]
@@ -25,6 +25,7 @@ pub struct SinkTaskRunner {
     worker: Properties,
     task_config: TaskConfig,
     task: Box<dyn DynSinkTask>,
+    active_topics: ActiveTopics,
 }
 
 impl SinkTaskRunner {
@@ -45,7 +46,15 @@ impl SinkTaskRunner {
             worker: worker.clone(),
             task_config,
             task,
+            active_topics: ActiveTopics::disabled(),
         })
+    }
+
+    /// Reports each topic the task consumes from to `tracking` (KIP-558); without it,
+    /// nothing is reported.
+    pub fn with_topic_tracking(mut self, tracking: &TopicTracking) -> Self {
+        self.active_topics = tracking.recorder();
+        self
     }
 
     /// The task's configuration as the runner reads it.
@@ -82,6 +91,7 @@ impl SinkTaskRunner {
             worker,
             task_config,
             mut task,
+            active_topics,
         } = self;
         let failed = |what: &str, e: &dyn std::fmt::Display| {
             let trace = format!("{what}: {e}");
@@ -128,6 +138,7 @@ impl SinkTaskRunner {
         tracing::info!(group = %config.group_id, topics = ?config.topics, "The sink task is running.");
         status.send_replace(TaskState::Running);
         let mut work = Loop::new(id, config, task, ctx, consumer, converters, errors, stop);
+        work.active_topics = active_topics;
         let outcome = work.run().await;
         let finished = work.finish().await;
         match (outcome, finished) {

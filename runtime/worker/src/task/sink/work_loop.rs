@@ -30,7 +30,7 @@ use super::consumer::{RebalanceEvent, SinkConsumer};
 use super::convert::Converters;
 use super::errors::{Converted, ErrorHandler};
 use super::offsets::committable;
-use crate::task::TaskId;
+use crate::task::{ActiveTopics, TaskId};
 
 /// The longest a poll waits for records, so `put([])`, commits and stop requests are timely.
 const POLL_WAIT: Duration = Duration::from_secs(1);
@@ -59,6 +59,8 @@ pub(crate) struct Loop {
     committed: BTreeMap<TopicPartition, Option<i64>>,
     next_commit: Instant,
     commit_requested: bool,
+    /// The topics consumed, reported once each (KIP-558).
+    pub(crate) active_topics: ActiveTopics,
 }
 
 impl std::fmt::Debug for Loop {
@@ -98,6 +100,7 @@ impl Loop {
             committed: BTreeMap::new(),
             next_commit,
             commit_requested: false,
+            active_topics: ActiveTopics::disabled(),
         }
     }
 
@@ -354,6 +357,8 @@ impl Loop {
                     ));
                 }
             } else if self.assigned.contains(&tp) {
+                // Kafka Connect records the topic when it first consumes a record from it.
+                self.active_topics.record(&r.topic);
                 let offset = r.offset;
                 match self
                     .errors

@@ -20,6 +20,7 @@
 //! ```text
 //! let handle = SourceTaskRunner::new(id, task, task_config, converters, producer, offsets, settings)
 //!     .with_admin(admin)            // only if topic.creation.default.* is used
+//!     .with_topic_tracking(&tracking) // KIP-558: report the topics produced to
 //!     .spawn();                     // runs inside span "task"{connector, task}
 //! handle.subscribe()                // watch::Receiver<TaskState>: Running, Failed{trace}, Stopped
 //! handle.stop_and_join().await      // final flush, task.stop(), final state

@@ -51,7 +51,7 @@ use super::offsets::StoreOffsetReader;
 use super::topics::TopicCreator;
 use crate::kafka::{Admin, Producer};
 use crate::stores::{OffsetStore, OffsetWrite};
-use crate::task::{TaskHandle, TaskId, TaskState};
+use crate::task::{ActiveTopics, TaskHandle, TaskId, TaskState, TopicTracking};
 use crate::{Error, Result};
 
 /// Pause after a retriable `poll` error before polling again.
@@ -70,6 +70,7 @@ pub struct SourceTaskRunner<S> {
     offsets: Arc<S>,
     settings: SourceTaskSettings,
     admin: Option<Admin>,
+    active_topics: ActiveTopics,
 }
 
 impl<S> std::fmt::Debug for SourceTaskRunner<S> {
@@ -103,7 +104,15 @@ impl<S: OffsetStore + 'static> SourceTaskRunner<S> {
             offsets,
             settings,
             admin: None,
+            active_topics: ActiveTopics::disabled(),
         }
+    }
+
+    /// Reports each topic the task produces to (once acknowledged) to `tracking` (KIP-558);
+    /// without it, nothing is reported.
+    pub fn with_topic_tracking(mut self, tracking: &TopicTracking) -> Self {
+        self.active_topics = tracking.recorder();
+        self
     }
 
     /// The admin client used to create missing topics when the settings ask for it
@@ -139,6 +148,7 @@ impl<S: OffsetStore + 'static> SourceTaskRunner<S> {
             offsets,
             settings,
             admin,
+            active_topics,
         } = self;
         let creation = match (settings.topic_creation.clone(), admin) {
             (Some(c), Some(a)) => Some((c, a)),
@@ -172,6 +182,7 @@ impl<S: OffsetStore + 'static> SourceTaskRunner<S> {
             unflushed: BTreeMap::new(),
             flush_due: false,
             settings,
+            active_topics,
         };
         let mut failure = l.run(&mut stop).await.err();
         if let Some(e) = &failure {
@@ -213,6 +224,7 @@ struct Loop<S> {
     /// Committable offsets not yet stored, by source partition (compact JSON).
     unflushed: BTreeMap<String, (OffsetMap, OffsetMap)>,
     flush_due: bool,
+    active_topics: ActiveTopics,
 }
 
 impl<S: OffsetStore + 'static> Loop<S> {
@@ -345,6 +357,10 @@ impl<S: OffsetStore + 'static> Loop<S> {
     /// Calls `commit_record` for every acknowledged record, in acknowledgement order.
     fn commit_records(&mut self) {
         while let Some((record, meta)) = self.out.acked.pop_front() {
+            if meta.is_some() {
+                // Kafka Connect records the topic once the broker acknowledged the record.
+                self.active_topics.record(&record.topic);
+            }
             if let Err(e) = self.task.commit_record(&record, meta.as_ref()) {
                 tracing::warn!(error = %e.report(), topic = %record.topic, "The source task's commit_record failed; continuing.");
             }
