@@ -60,6 +60,7 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
             )
         })?;
     let bound = listener.local_addr()?;
+    let registry = super::embedded_registry::start(&worker).await?;
     let config = StandaloneConfig {
         worker_id: worker_id(&worker, host, bound.port()),
         kafka_cluster_id: kafka_cluster_id(&worker).await,
@@ -82,13 +83,16 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
     let router = sluice_rest::router(Arc::new(herder.clone()));
     sluice_rest::serve(listener, router, crate::shutdown::signal()).await?;
     herder.shutdown().await;
+    if let Some(registry) = registry {
+        registry.stop().await;
+    }
     tracing::info!("Sluice standalone worker stopped.");
     Ok(())
 }
 
 /// The first of a comma-separated `listeners` list, `http://host:port` → (host, port); the
 /// host may be empty (all interfaces).
-fn listen_addr(listeners: &str) -> anyhow::Result<(&str, u16)> {
+pub(super) fn listen_addr(listeners: &str) -> anyhow::Result<(&str, u16)> {
     let first = listeners.split(',').next().unwrap_or_default().trim();
     let rest = first.strip_prefix("http://").with_context(|| {
         format!("listener '{first}' is not http://host:port (TLS listeners are not supported yet)")

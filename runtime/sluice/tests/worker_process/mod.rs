@@ -1,6 +1,8 @@
 //! A `sluice standalone` process for tests that need the real binary: started on a free port
 //! with a `worker.properties` and connector files, killed with SIGKILL (no chance to flush) or
 //! stopped with SIGTERM (clean shutdown, which must exit 0).
+// Shared by several test binaries, each using only some of these helpers.
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
