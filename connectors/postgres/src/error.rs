@@ -56,6 +56,10 @@ pub enum Error {
     #[error(transparent)]
     Decode(#[from] DecodeError),
 
+    /// A column type cannot be mapped or a value cannot be read. Definite.
+    #[error(transparent)]
+    Type(#[from] crate::types::TypeError),
+
     /// Text that should be an LSN is not one.
     #[error("invalid LSN '{input}': {reason} (an LSN looks like 16/B374D848)")]
     InvalidLsn {
@@ -142,6 +146,7 @@ impl Error {
             | Error::Authentication { .. }
             | Error::Protocol { .. }
             | Error::Decode(_)
+            | Error::Type(_)
             | Error::InvalidLsn { .. }
             | Error::InvalidName { .. }
             | Error::SchemaMismatch { .. } => false,

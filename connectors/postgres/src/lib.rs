@@ -33,6 +33,7 @@ pub mod pgoutput;
 pub mod replication;
 pub mod slot;
 pub mod snapshot;
+pub mod types;
 
 pub use connection::PgConnectionConfig;
 pub use error::{Error, Result};
