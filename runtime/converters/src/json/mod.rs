@@ -9,8 +9,11 @@
 //! the same for every record of a table, so its bytes are cached per schema object (keyed by the
 //! `Arc` address, the schema kept alive in the cache so the address cannot be reused). Reading
 //! parses into a borrowed tree (`parse`) and converts it (`decode`); parsed schemas are cached
-//! by their exact JSON text. Both caches hold at most `schemas.cache.size` entries and are emptied
-//! when full (simpler than an LRU, and schemas change rarely).
+//! by their exact JSON bytes. With `schemas.enable=true` a record is first split into its
+//! `schema` and `payload` spans without parsing (`envelope`); when the schema bytes are cached,
+//! only the payload is parsed (the schema is most of a Debezium event). Both caches hold at most
+//! `schemas.cache.size` entries and are emptied when full (simpler than an LRU, and schemas change
+//! rarely).
 //!
 //! Byte-exactness with Java is checked by `tests/json_golden.rs` against every record Debezium's
 //! PostgreSQL and MySQL connectors wrote through Kafka's JsonConverter.
@@ -18,7 +21,11 @@
 mod config;
 mod decode;
 mod encode;
+mod envelope;
+#[cfg(test)]
+mod fast_path_tests;
 mod parse;
+mod schema_cache;
 mod write;
 
 use std::collections::HashMap;
@@ -42,6 +49,7 @@ pub(crate) use parse::{Node as JsonNode, parse as parse_json};
 use crate::converter::{Converter, ConverterConfig};
 use crate::error::{Error, Result};
 use encode::Encoder;
+use schema_cache::SchemaCache;
 
 /// A conversion problem and the JSON path where it was found (built innermost first).
 #[derive(Debug)]
@@ -91,8 +99,8 @@ pub struct JsonConverter {
     config: JsonConverterConfig,
     /// Schema JSON by schema identity.
     schema_json: Mutex<SchemaJsonCache>,
-    /// Parsed schemas by their JSON text.
-    schemas: Mutex<HashMap<Box<str>, Option<Schema>>>,
+    /// Parsed schemas by their exact JSON bytes (only spans the full parser accepted).
+    schemas: Mutex<SchemaCache>,
     /// Size of the last output, to allocate the next one once.
     size_hint: AtomicUsize,
 }
@@ -115,10 +123,11 @@ impl Default for JsonConverter {
 impl JsonConverter {
     /// A converter with this configuration.
     pub fn new(config: JsonConverterConfig) -> Self {
+        let schemas = Mutex::new(SchemaCache::new(config.schemas_cache_size));
         JsonConverter {
             config,
             schema_json: Mutex::new(HashMap::new()),
-            schemas: Mutex::new(HashMap::new()),
+            schemas,
             size_hint: AtomicUsize::new(256),
         }
     }
@@ -182,17 +191,41 @@ impl JsonConverter {
 
     fn cached_schema(&self, text: &str, node: &parse::Node<'_>) -> Result<Option<Schema>, Problem> {
         let mut cache = self.schemas.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(schema) = cache.get(text) {
-            return Ok(schema.clone());
+        if let Some(schema) = cache.get(text.as_bytes()) {
+            return Ok(schema);
         }
         let schema = decode::schema(node, self.config.replace_null_with_default)?;
-        if self.config.schemas_cache_size > 0 {
-            if cache.len() >= self.config.schemas_cache_size {
-                cache.clear();
-            }
-            cache.insert(text.into(), schema.clone());
-        }
+        cache.insert(text.as_bytes(), schema.clone());
         Ok(schema)
+    }
+
+    /// Reads an envelope whose schema bytes are already cached, parsing only the payload; `None`
+    /// to take the full path (not an envelope, schema not cached, or the payload does not parse,
+    /// so that the error is reported exactly as the full parse reports it). See `envelope` for
+    /// why the result is the full path's.
+    fn read_cached_envelope(&self, topic: &str, bytes: &[u8]) -> Option<Result<SchemaAndValue>> {
+        let (schema, payload) = {
+            let mut cache = self.schemas.lock().unwrap_or_else(PoisonError::into_inner);
+            let known = cache.last().and_then(|(last, schema)| {
+                envelope::payload_after(bytes, last).map(|payload| (schema.clone(), payload))
+            });
+            match known {
+                Some(known) => known,
+                None => {
+                    let spans = envelope::split(bytes)?;
+                    (cache.get(&bytes[spans.schema])?, spans.payload)
+                }
+            }
+        };
+        // Depth 1: the payload sits inside the envelope object.
+        let doc = parse::parse_nested(&bytes[payload], 1).ok()?;
+        let value = decode::value(
+            schema.as_ref(),
+            Some(&doc.root),
+            self.config.replace_null_with_default,
+        )
+        .map_err(|p| self.read_error(topic, p.at("payload").to_string()));
+        Some(value.map(|v| SchemaAndValue::new(schema, v)))
     }
 
     fn read_error(&self, topic: &str, message: String) -> Error {
@@ -262,6 +295,11 @@ impl Converter for JsonConverter {
         let Some(bytes) = bytes else {
             return Ok(SchemaAndValue::NULL);
         };
+        if self.config.schemas_enable
+            && let Some(read) = self.read_cached_envelope(topic, bytes)
+        {
+            return read;
+        }
         let doc = parse::parse(bytes).map_err(|e| self.read_error(topic, e.to_string()))?;
         let replace = self.config.replace_null_with_default;
         if !self.config.schemas_enable {

@@ -76,6 +76,12 @@ pub(crate) struct Document<'a> {
 
 /// Parses one JSON document; only whitespace may follow it.
 pub(crate) fn parse(bytes: &[u8]) -> Result<Document<'_>, ParseError> {
+    parse_nested(bytes, 0)
+}
+
+/// Parses a JSON value found `depth` levels deep inside another document (it is then given
+/// `depth` fewer levels of nesting, so it is accepted exactly when the whole document would be).
+pub(crate) fn parse_nested(bytes: &[u8], depth: usize) -> Result<Document<'_>, ParseError> {
     let text = std::str::from_utf8(bytes).map_err(|e| ParseError {
         message: "invalid UTF-8".into(),
         offset: e.valid_up_to(),
@@ -84,7 +90,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Document<'_>, ParseError> {
         text,
         bytes,
         pos: 0,
-        depth: 0,
+        depth,
         root_member_spans: Vec::new(),
     };
     p.skip_ws();
