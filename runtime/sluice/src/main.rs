@@ -32,9 +32,9 @@ enum Command {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    logging::init(cli.log_format);
+    let log_levels = std::sync::Arc::new(logging::init(cli.log_format));
     match cli.command {
         Command::SchemaRegistry(args) => cmd::schema_registry::run(args).await,
-        Command::Standalone(args) => cmd::standalone::run(args).await,
+        Command::Standalone(args) => cmd::standalone::run(args, log_levels).await,
     }
 }

@@ -5,6 +5,9 @@
 //! `http://:8083`, all interfaces). SIGTERM or Ctrl-C stops the REST server, then every task
 //! (source offsets flushed, sink offsets committed) and connector, and exits 0.
 //!
+//! `PUT /admin/loggers/…` changes the process's log levels (see `logging.rs` for how Kafka's
+//! logger names map to `tracing` targets).
+//!
 //! `GET /` shows the `kafka_cluster_id` the brokers report in their metadata (else the worker
 //! property `sluice.kafka.cluster.id`, else `unknown`).
 
@@ -13,7 +16,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use sluice_rest::Herder;
-use sluice_worker::herder::{StandaloneConfig, StandaloneHerder};
+use sluice_worker::herder::{LogLevels, StandaloneConfig, StandaloneHerder};
 
 use crate::plugins::Plugins;
 use crate::worker_config::{load_connector, load_worker};
@@ -35,7 +38,7 @@ pub(crate) struct Args {
     connectors: Vec<PathBuf>,
 }
 
-pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
+pub(crate) async fn run(args: Args, log_levels: Arc<dyn LogLevels>) -> anyhow::Result<()> {
     let mut worker = load_worker(&args.worker_properties, std::env::vars())?;
     worker
         .entry("bootstrap.servers".into())
@@ -66,9 +69,13 @@ pub(crate) async fn run(args: Args) -> anyhow::Result<()> {
         kafka_cluster_id: kafka_cluster_id(&worker).await,
         worker,
     };
-    let herder = StandaloneHerder::start(config, Arc::new(Plugins::compiled_in()))
-        .await
-        .context("cannot start the standalone worker")?;
+    let herder = StandaloneHerder::start_with_log_levels(
+        config,
+        Arc::new(Plugins::compiled_in()),
+        log_levels,
+    )
+    .await
+    .context("cannot start the standalone worker")?;
     for (name, config) in connectors {
         if let Err(e) = herder
             .put_connector_config(&name, config, false, None)

@@ -39,16 +39,32 @@ impl Worker {
     /// Starts `sluice standalone worker_file connectors…`; the worker file must set
     /// `listeners=http://127.0.0.1:<port>`.
     pub(crate) fn start(port: u16, worker_file: &Path, connectors: &[&Path]) -> Worker {
+        let log = std::env::var("SLUICE_TEST_LOG").unwrap_or_else(|_| "warn".into());
+        Worker::start_with(
+            port,
+            worker_file,
+            connectors,
+            &[("RUST_LOG", &log)],
+            Stdio::inherit(),
+        )
+    }
+
+    /// Like [`Worker::start`], with these environment variables and the child's stderr going
+    /// to `stderr` (e.g. a file, to read its logs).
+    pub(crate) fn start_with(
+        port: u16,
+        worker_file: &Path,
+        connectors: &[&Path],
+        env: &[(&str, &str)],
+        stderr: Stdio,
+    ) -> Worker {
         let child = Command::new(env!("CARGO_BIN_EXE_sluice"))
             .arg("standalone")
             .arg(worker_file)
             .args(connectors)
-            .env(
-                "RUST_LOG",
-                std::env::var("SLUICE_TEST_LOG").unwrap_or_else(|_| "warn".into()),
-            )
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
+            .stderr(stderr)
             .spawn()
             .expect("the sluice binary starts");
         Worker {

@@ -6,6 +6,7 @@
 //! | [`plugins`] | [`PluginCatalog`]: how the herder finds and makes connector plugins |
 //! | [`validation`] | the common connector keys and config validation (`config/validate`, creates) |
 //! | [`converters`] | a source task's key/value/header converters from connector and worker config |
+//! | [`log_levels`] | [`LogLevels`]: how `PUT /admin/loggers/…` changes the process's log levels |
 //!
 //! **Dependency direction, temporarily inverted.** DESIGN.md §2 has `sluice-rest` depend on a
 //! `Herder` trait defined by the worker. For now the trait lives in `sluice-rest`
@@ -14,9 +15,11 @@
 //! way round. Moving the trait here later is a change of paths on both sides, not a redesign.
 
 pub mod converters;
+pub mod log_levels;
 pub mod plugins;
 pub mod standalone;
 pub mod validation;
 
+pub use log_levels::LogLevels;
 pub use plugins::{Plugin, PluginCatalog, PluginConstructor};
 pub use standalone::{StandaloneConfig, StandaloneHerder};

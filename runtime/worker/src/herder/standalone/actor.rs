@@ -12,6 +12,7 @@ use tokio::sync::mpsc;
 use super::tasks::TaskRun;
 use super::topics::TrackingConfig;
 use super::{Job, StandaloneConfig};
+use crate::herder::log_levels::LogLevels;
 use crate::herder::plugins::{Plugin, PluginCatalog};
 use crate::stores::{
     ConfigStore, FileOffsetStore, MemoryConfigStore, MemoryStatusStore, OffsetStore, StatusStore,
@@ -102,6 +103,8 @@ pub(crate) struct Actor {
     events_rx: Option<mpsc::UnboundedReceiver<Event>>,
     pub(super) next_incarnation: u64,
     pub(super) loggers: BTreeMap<String, LoggerLevel>,
+    /// Applies logger levels to the process; `None`: the table above is all there is.
+    pub(super) log_levels: Option<Arc<dyn LogLevels>>,
     pub(super) tracking: TrackingConfig,
     stopping: bool,
 }
@@ -119,6 +122,7 @@ impl Actor {
         offsets: Arc<FileOffsetStore>,
         statuses: MemoryStatusStore,
         tracking: TrackingConfig,
+        log_levels: Option<Arc<dyn LogLevels>>,
     ) -> Self {
         let (events, events_rx) = mpsc::unbounded_channel();
         let root = LoggerLevel {
@@ -136,6 +140,7 @@ impl Actor {
             events_rx: Some(events_rx),
             next_incarnation: 0,
             loggers: [("root".to_string(), root)].into(),
+            log_levels,
             tracking,
             stopping: false,
         }

@@ -27,6 +27,7 @@
 
 mod actor;
 mod lifecycle;
+mod loggers;
 mod offsets;
 mod queries;
 mod tasks;
@@ -48,6 +49,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use self::actor::Actor;
 use self::topics::TrackingConfig;
+use super::log_levels::LogLevels;
 use super::plugins::PluginCatalog;
 use crate::kafka::Properties;
 use crate::stores::{
@@ -89,10 +91,29 @@ impl fmt::Debug for StandaloneHerder {
 }
 
 impl StandaloneHerder {
-    /// Opens the stores (reads the offsets file) and starts the actor.
+    /// Opens the stores (reads the offsets file) and starts the actor. `PUT /admin/loggers/…`
+    /// only records levels; [`StandaloneHerder::start_with_log_levels`] also applies them.
     pub async fn start(
         config: StandaloneConfig,
         catalog: Arc<dyn PluginCatalog>,
+    ) -> crate::Result<Self> {
+        Self::start_inner(config, catalog, None).await
+    }
+
+    /// Like [`StandaloneHerder::start`], and `PUT /admin/loggers/…` changes the process's log
+    /// levels through `log_levels` (the binary's handle on its `tracing` subscriber).
+    pub async fn start_with_log_levels(
+        config: StandaloneConfig,
+        catalog: Arc<dyn PluginCatalog>,
+        log_levels: Arc<dyn LogLevels>,
+    ) -> crate::Result<Self> {
+        Self::start_inner(config, catalog, Some(log_levels)).await
+    }
+
+    async fn start_inner(
+        config: StandaloneConfig,
+        catalog: Arc<dyn PluginCatalog>,
+        log_levels: Option<Arc<dyn LogLevels>>,
     ) -> crate::Result<Self> {
         let mut offsets = FileOffsetStore::from_worker(&config.worker)?;
         offsets.start().await?;
@@ -109,6 +130,7 @@ impl StandaloneHerder {
             Arc::new(offsets),
             statuses,
             tracking,
+            log_levels,
         );
         tokio::spawn(actor.run(rx));
         Ok(StandaloneHerder { jobs })
@@ -319,7 +341,7 @@ impl Herder for StandaloneHerder {
         level: LogLevel,
     ) -> Result<Vec<String>, RestError> {
         let n = namespace.to_string();
-        self.call(move |a| Box::pin(async move { Ok(a.set_logger_level(&n, level)) }))
+        self.call(move |a| Box::pin(async move { a.set_logger_level(&n, level) }))
             .await
     }
 

@@ -1,21 +1,13 @@
-//! Read-only answers of the actor (infos, configs, statuses, plugins, validation) and the
-//! loggers.
-//!
-//! **Loggers** are an in-memory table of levels (`root` at `INFO`, plus what was set through
-//! the REST API, with its time): `PUT /admin/loggers/…` is recorded and answered as Kafka does,
-//! but does not change the process's `tracing` filter yet (that needs a reload handle from the
-//! binary's subscriber); use `RUST_LOG` for now.
-
-use std::collections::BTreeMap;
-use std::time::{SystemTime, UNIX_EPOCH};
+//! Read-only answers of the actor (infos, configs, statuses, plugins, validation); the loggers
+//! are in `loggers.rs`.
 
 use sluice_api::config::ConfigDef;
 use sluice_api::connector::ConnectorKind;
 use sluice_protocol::{State as StoredState, Status};
 use sluice_rest::{
     ConfigInfos, ConnectorConfig, ConnectorInfo, ConnectorState, ConnectorStateInfo,
-    ConnectorTaskId, ConnectorType, Error as RestError, LogLevel, LoggerLevel, PluginInfo,
-    PluginType, ServerInfo, State, TaskInfo, TaskState,
+    ConnectorTaskId, ConnectorType, Error as RestError, PluginInfo, PluginType, ServerInfo, State,
+    TaskInfo, TaskState,
 };
 
 use super::actor::Actor;
@@ -192,47 +184,5 @@ impl Actor {
         let found = validation::plugin_of(&*self.catalog, &config)
             .map_err(|_| RestError::unknown_plugin(&plugin))?;
         Ok(validation::validate(&found, &config).await)
-    }
-
-    /// `GET /admin/loggers`.
-    pub(super) fn loggers(&self) -> BTreeMap<String, LoggerLevel> {
-        self.loggers.clone()
-    }
-
-    /// `GET /admin/loggers/{name}`.
-    pub(super) fn logger(&self, name: &str) -> Result<LoggerLevel, RestError> {
-        self.loggers
-            .get(name)
-            .cloned()
-            .ok_or_else(|| RestError::NotFound(format!("Logger {name} not found.")))
-    }
-
-    /// `PUT /admin/loggers/{namespace}`: sets `namespace` and every known logger below it
-    /// (`root`: every logger); answers their names, sorted.
-    pub(super) fn set_logger_level(&mut self, namespace: &str, level: LogLevel) -> Vec<String> {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as i64);
-        let below = format!("{namespace}.");
-        let mut affected: Vec<String> = self
-            .loggers
-            .keys()
-            .filter(|k| namespace == "root" || *k == namespace || k.starts_with(&below))
-            .cloned()
-            .collect();
-        if !affected.iter().any(|k| k == namespace) {
-            affected.push(namespace.to_string());
-        }
-        affected.sort();
-        for name in &affected {
-            self.loggers.insert(
-                name.clone(),
-                LoggerLevel {
-                    level: level.as_str().to_string(),
-                    last_modified: Some(now),
-                },
-            );
-        }
-        affected
     }
 }
