@@ -22,11 +22,14 @@
 //! imported S ([`slot::ExportedSlot`] holds it); C may start at any time since the slot retains
 //! WAL from P until a position is confirmed ([`replication::ReplicationStream::confirm_flushed`]).
 //!
+//! The connector plugin itself is [`connector`] (config, snapshot, streaming, offsets).
+//!
 //! Modules: [`lsn`] (WAL positions), [`pgoutput`] (message decoding), [`connection`] (where to
 //! connect), [`slot`] (creation with an exported snapshot, state, drop), [`snapshot`] (reading
 //! through the exported snapshot), [`replication`] (the decoded stream and confirmation).
 
 pub mod connection;
+pub mod connector;
 mod error;
 pub mod lsn;
 pub mod pgoutput;
@@ -36,6 +39,7 @@ pub mod snapshot;
 pub mod types;
 
 pub use connection::PgConnectionConfig;
+pub use connector::{PostgresConnector, PostgresConnectorTask};
 pub use error::{Error, Result};
 pub use lsn::Lsn;
 pub use replication::{ReplicationStream, StreamEvent, StreamOptions, WalMessage};

@@ -1,5 +1,6 @@
 //! The connector plugins compiled into this binary, handed to the herder as a
-//! [`PluginCatalog`]: the built-in connectors (FileStreamSource/Sink, the data generator).
+//! [`PluginCatalog`]: the built-in connectors (FileStreamSource/Sink, the data generator) and,
+//! behind their cargo features, the PostgreSQL source (and the other connector crates).
 //! Connector crates that publish a plugin list are added here behind their cargo feature.
 
 use sluice_builtin::{Constructor, PluginDesc, PluginRegistry, builtin_plugins};
@@ -12,7 +13,16 @@ pub(crate) struct Plugins(PluginRegistry);
 impl Plugins {
     /// Every plugin compiled in.
     pub(crate) fn compiled_in() -> Self {
-        Plugins(PluginRegistry::new(builtin_plugins()))
+        #[allow(unused_mut)]
+        let mut plugins = builtin_plugins();
+        #[cfg(feature = "postgres")]
+        plugins.push(
+            PluginDesc::source::<sluice_postgres::PostgresConnector>(
+                sluice_postgres::connector::CLASS,
+            )
+            .with_task_class(sluice_postgres::connector::TASK_CLASS),
+        );
+        Plugins(PluginRegistry::new(plugins))
     }
 }
 

@@ -1,0 +1,64 @@
+//! The hand-off between the reader (snapshot and stream, on a background task) and the
+//! worker's `poll`: batches of at most `max.batch.size` records over a bounded channel of
+//! `max.queue.size` records, so a slow Kafka slows the reader instead of filling memory.
+
+use sluice_api::SourceRecord;
+use tokio::sync::mpsc;
+
+use crate::error::Result;
+
+/// What the reader sends: a batch, or the error that ended it.
+pub type Batch = Result<Vec<SourceRecord>>;
+
+/// Collects records into batches and sends them.
+#[derive(Debug)]
+pub struct Emitter {
+    tx: mpsc::Sender<Batch>,
+    batch: Vec<SourceRecord>,
+    max: usize,
+}
+
+/// The receiving side went away: the task is stopping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stopped;
+
+impl Emitter {
+    /// An emitter of batches of at most `max` records and its receiver, holding at most
+    /// `queue` records in flight.
+    pub fn channel(max: usize, queue: usize) -> (Emitter, mpsc::Receiver<Batch>) {
+        let (tx, rx) = mpsc::channel((queue / max.max(1)).max(1));
+        (
+            Emitter {
+                tx,
+                batch: Vec::with_capacity(max),
+                max,
+            },
+            rx,
+        )
+    }
+
+    /// Adds a record; sends the batch when it is full.
+    pub async fn push(&mut self, record: SourceRecord) -> Result<(), Stopped> {
+        self.batch.push(record);
+        if self.batch.len() >= self.max {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    /// Sends what is collected.
+    pub async fn flush(&mut self) -> Result<(), Stopped> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(self.max));
+        self.tx.send(Ok(batch)).await.map_err(|_| Stopped)
+    }
+
+    /// Sends the error that ends the reader (after what is collected).
+    pub async fn fail(&mut self, error: crate::Error) {
+        if self.flush().await.is_ok() {
+            let _ = self.tx.send(Err(error)).await;
+        }
+    }
+}

@@ -1,0 +1,293 @@
+//! `PostgresConnectorTask`: the source task. A background reader (setup, snapshot, stream)
+//! fills a bounded queue that `poll` drains; `commit` confirms positions to the slot.
+//!
+//! # Confirming the slot
+//!
+//! `commit_record` sees each record Kafka acknowledged, in order; `commit` is called once the
+//! offsets of every acknowledged record are stored. Only then is the highest acknowledged
+//! record's `lsn` sent to the reader, which confirms it to the server. Confirming an event's
+//! own LSN is safe mid-transaction: PostgreSQL re-sends every transaction committing after the
+//! confirmed position, and a transaction committing at or before it was delivered — and so
+//! acknowledged — before this event (the stream is in commit order).
+
+use std::time::Duration;
+
+use sluice_api::connector::{
+    ConnectError, ConnectResult, RecordMetadata, SourceTask, SourceTaskContext, TaskConfig,
+};
+use sluice_api::{OffsetMap, SourceRecord};
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+
+use super::config::PostgresConfig;
+use super::emitter::{Batch, Emitter};
+use super::events::EventBuilder;
+use super::offsets::Resume;
+use super::setup;
+use super::snapshotter::{self, Outcome};
+use super::streamer::Streamer;
+use super::tables::captured_tables;
+use crate::error::{Error, Result};
+use crate::lsn::Lsn;
+use crate::slot::{create_slot_with_snapshot, drop_slot};
+use crate::snapshot::SnapshotTransaction;
+
+struct Running {
+    rx: mpsc::Receiver<Batch>,
+    confirm: watch::Sender<Lsn>,
+    acked: Option<Lsn>,
+    reader: JoinHandle<()>,
+    config: PostgresConfig,
+    done: bool,
+}
+
+/// The PostgreSQL source task (see the module doc).
+#[derive(Default)]
+pub struct PostgresConnectorTask {
+    running: Option<Running>,
+}
+
+impl std::fmt::Debug for PostgresConnectorTask {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresConnectorTask")
+            .field("running", &self.running.is_some())
+            .finish()
+    }
+}
+
+pub(crate) fn connect_error(e: Error) -> ConnectError {
+    let message = e.to_string();
+    if e.is_transient() {
+        ConnectError::retriable_with(message, e)
+    } else {
+        ConnectError::definite_with(message, e)
+    }
+}
+
+impl SourceTask for PostgresConnectorTask {
+    async fn start(&mut self, props: TaskConfig, ctx: SourceTaskContext) -> ConnectResult<()> {
+        let config = PostgresConfig::parse(&props)?;
+        let events = EventBuilder::new(
+            &config.prefix,
+            &config.delimiter,
+            &config.transaction_topic_suffix,
+            &config.heartbeat_prefix,
+            &config.connection.database,
+            config.tombstones_on_delete,
+        )
+        .map_err(connect_error)?;
+        let stored = ctx.offset_reader().offset(events.partition()).await?;
+        let (emitter, rx) = Emitter::channel(config.max_batch_size, config.max_queue_size);
+        let (confirm, confirm_rx) = watch::channel(Lsn::default());
+        let span = tracing::info_span!("postgres", connector = %config.prefix, task = 0);
+        let reader_config = config.clone();
+        let reader = tokio::spawn(tracing::Instrument::instrument(
+            async move {
+                let mut emitter = emitter;
+                if let Err(e) =
+                    read(&reader_config, &events, stored, confirm_rx, &mut emitter).await
+                {
+                    tracing::error!(error = %e, "The PostgreSQL reader failed.");
+                    emitter.fail(e).await;
+                }
+            },
+            span,
+        ));
+        self.running = Some(Running {
+            rx,
+            confirm,
+            acked: None,
+            reader,
+            config,
+            done: false,
+        });
+        Ok(())
+    }
+
+    async fn poll(&mut self) -> ConnectResult<Vec<SourceRecord>> {
+        let Some(r) = self.running.as_mut() else {
+            return Ok(Vec::new());
+        };
+        if r.done {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            return Ok(Vec::new());
+        }
+        match tokio::time::timeout(Duration::from_millis(500), r.rx.recv()).await {
+            Err(_) => Ok(Vec::new()),
+            Ok(Some(Ok(batch))) => Ok(batch),
+            Ok(Some(Err(e))) => Err(connect_error(e)),
+            Ok(None) => {
+                // The reader finished (initial_only after its snapshot).
+                r.done = true;
+                Ok(Vec::new())
+            }
+        }
+    }
+
+    fn commit_record(
+        &mut self,
+        record: &SourceRecord,
+        metadata: Option<&RecordMetadata>,
+    ) -> ConnectResult<()> {
+        let Some(r) = self.running.as_mut() else {
+            return Ok(());
+        };
+        let _ = metadata;
+        if let Some(lsn) = record_lsn(&record.source_offset) {
+            r.acked = Some(r.acked.map_or(lsn, |a| a.max(lsn)));
+        }
+        Ok(())
+    }
+
+    async fn commit(&mut self) -> ConnectResult<()> {
+        if let Some((r, lsn)) = self.running.as_ref().and_then(|r| r.acked.map(|a| (r, a))) {
+            r.confirm.send_replace(lsn);
+        }
+        Ok(())
+    }
+
+    async fn stop(&mut self) -> ConnectResult<()> {
+        let Some(r) = self.running.take() else {
+            return Ok(());
+        };
+        let Running {
+            rx,
+            confirm,
+            mut reader,
+            config,
+            ..
+        } = r;
+        drop(rx);
+        drop(confirm);
+        if tokio::time::timeout(Duration::from_secs(10), &mut reader)
+            .await
+            .is_err()
+        {
+            reader.abort();
+        }
+        if config.drop_slot_on_stop {
+            drop_slot(&config.connection, &config.slot)
+                .await
+                .map_err(connect_error)?;
+        }
+        Ok(())
+    }
+}
+
+/// The stored `lsn` of a record's offset (snapshot records carry the consistent point).
+fn record_lsn(offset: &OffsetMap) -> Option<Lsn> {
+    offset
+        .get("lsn")
+        .and_then(serde_json::Value::as_i64)
+        .and_then(|v| u64::try_from(v).ok())
+        .map(Lsn)
+}
+
+/// The reader: setup, snapshot if needed, then streaming until the task stops.
+async fn read(
+    config: &PostgresConfig,
+    events: &EventBuilder,
+    stored: Option<OffsetMap>,
+    confirm: watch::Receiver<Lsn>,
+    emitter: &mut Emitter,
+) -> Result<()> {
+    let user = &config.connection.user;
+    let client = config
+        .connection
+        .connect("connecting to capture changes")
+        .await?;
+    setup::check_server(&client, config).await?;
+    let tables = captured_tables(&client, config).await?;
+    setup::ensure_publication(&client, config, &tables).await?;
+    let resume = stored.as_ref().map(Resume::from_offset);
+    let plan = setup::plan(config, resume.as_ref()).await?;
+    tracing::info!(
+        ?plan,
+        tables = tables.len(),
+        "Starting the PostgreSQL source."
+    );
+    let mut start = resume.as_ref().and_then(|r| r.lsn).unwrap_or_default();
+    if plan.snapshot {
+        let (txn, exported) = if plan.slot_exists {
+            let snap = config.connection.connect("taking a snapshot").await?;
+            snap.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                .await
+                .map_err(|e| Error::from_postgres(e, "starting the snapshot transaction", user))?;
+            (Snapshot::Own(snap), None)
+        } else {
+            let slot = create_slot_with_snapshot(&config.connection, &config.slot).await?;
+            let txn = SnapshotTransaction::begin(&config.connection, &slot.snapshot_name).await?;
+            start = slot.consistent_point;
+            (Snapshot::Exported(txn), Some(slot))
+        };
+        let snap_client = txn.client();
+        let row = snap_client
+            .query_one("SELECT txid_current(), pg_current_wal_lsn()::text", &[])
+            .await
+            .map_err(|e| Error::from_postgres(e, "reading the snapshot's transaction id", user))?;
+        let tx_id: i64 = row.get(0);
+        let snapshot_lsn = match &exported {
+            Some(slot) => slot.consistent_point,
+            None => Lsn::parse(row.get::<_, &str>(1))?,
+        };
+        if let Some(slot) = exported {
+            // The snapshot is imported: the exporting session may end.
+            slot.release();
+        }
+        let outcome = snapshotter::run(
+            snap_client,
+            config,
+            events,
+            &tables,
+            snapshot_lsn,
+            tx_id,
+            emitter,
+        )
+        .await?;
+        txn.finish(user).await?;
+        if outcome == Outcome::Stopped {
+            return Ok(());
+        }
+    } else if !plan.slot_exists {
+        let slot = create_slot_with_snapshot(&config.connection, &config.slot).await?;
+        start = slot.consistent_point;
+        slot.release();
+    }
+    if !plan.stream {
+        tracing::info!("snapshot.mode=initial_only: not streaming.");
+        return Ok(());
+    }
+    let last_commit = resume.as_ref().and_then(|r| r.done_through);
+    let mut streamer = Streamer::new(
+        config,
+        events,
+        client,
+        resume.unwrap_or_default(),
+        last_commit,
+    );
+    streamer.run(start, confirm, emitter).await
+}
+
+enum Snapshot {
+    Exported(SnapshotTransaction),
+    Own(tokio_postgres::Client),
+}
+
+impl Snapshot {
+    fn client(&self) -> &tokio_postgres::Client {
+        match self {
+            Snapshot::Exported(t) => t.client(),
+            Snapshot::Own(c) => c,
+        }
+    }
+
+    async fn finish(self, user: &str) -> Result<()> {
+        match self {
+            Snapshot::Exported(t) => t.commit().await,
+            Snapshot::Own(c) => c
+                .batch_execute("COMMIT")
+                .await
+                .map_err(|e| Error::from_postgres(e, "ending the snapshot transaction", user)),
+        }
+    }
+}
