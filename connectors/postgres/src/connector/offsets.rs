@@ -14,9 +14,11 @@
 //! - in the transaction `txId` of a stored mid-transaction offset, the events at or before
 //!   `lsn`: they were acknowledged, the rest of that transaction is re-sent.
 //!
-//! A snapshot whose last record was never stored is redone from the start (as Debezium does);
-//! the slot still holds every change since its consistent point, so at worst rows are sent
-//! twice, never missed. Both the 3.x form (`"snapshot": "INITIAL"`, `snapshot_completed`) and
+//! A snapshot whose last record was never stored is redone from the start (as Debezium does),
+//! with the slot dropped and created again so that the new snapshot is the one the slot
+//! exports: streaming then continues exactly at its consistent point, as on a first start.
+//! Rows the interrupted snapshot sent are sent again; changes committed while no snapshot had
+//! completed are represented by the new snapshot's rows rather than as separate events. Both the 3.x form (`"snapshot": "INITIAL"`, `snapshot_completed`) and
 //! the older `"snapshot": true` (with `last_snapshot_record`) are read.
 
 use serde_json::Value as Json;

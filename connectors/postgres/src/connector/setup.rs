@@ -117,6 +117,9 @@ pub async fn ensure_publication(
         .map_err(|e| Error::from_postgres(e, &context, user))
 }
 
+/// How long start-up waits for a slot held by another session to be released.
+const SLOT_RELEASE_WAIT: std::time::Duration = std::time::Duration::from_secs(90);
+
 /// Where the task starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
@@ -130,7 +133,15 @@ pub struct Plan {
 
 /// Decides from the stored offset, the slot and `snapshot.mode`.
 pub async fn plan(config: &PostgresConfig, resume: Option<&Resume>) -> Result<Plan> {
-    let state = slot_state(&config.connection, &config.slot).await?;
+    // A slot still held by the session of a worker that died (kill -9) is released once the
+    // server notices (wal_sender_timeout): wait for that rather than fail at once.
+    let deadline = std::time::Instant::now() + SLOT_RELEASE_WAIT;
+    let mut state = slot_state(&config.connection, &config.slot).await?;
+    while state.as_ref().is_some_and(|s| s.active) && std::time::Instant::now() < deadline {
+        tracing::info!(slot = %config.slot, "The replication slot is still in use; waiting for it to be released.");
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        state = slot_state(&config.connection, &config.slot).await?;
+    }
     if let Some(s) = &state {
         if s.active {
             return Err(Error::Server {

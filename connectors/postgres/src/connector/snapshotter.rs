@@ -1,10 +1,9 @@
 //! The initial snapshot: every captured table read through one consistent snapshot, as `op: r`
 //! events with Debezium's `source.snapshot` markers.
 //!
-//! The snapshot is either the one exported by the slot's creation (so streaming from the
-//! slot's consistent point continues exactly where it ends, see the crate doc) or, when the
-//! slot already existed, a fresh `REPEATABLE READ` snapshot taken *after* the slot's position:
-//! streaming then re-sends changes the snapshot already saw (at-least-once, never a gap).
+//! The snapshot is always the one exported by the slot's creation (a redone snapshot recreates
+//! the slot), so streaming from the slot's consistent point continues exactly where the
+//! snapshot ends: no change lost or duplicated at the handover (see the crate doc).
 //!
 //! Tables are read in (schema, table) order through a server-side cursor, `snapshot.fetch.size`
 //! rows per round trip, so memory stays bounded whatever the table size. Markers need one

@@ -199,7 +199,7 @@ async fn read(
     setup::check_server(&client, config).await?;
     let tables = captured_tables(&client, config).await?;
     setup::ensure_publication(&client, config, &tables).await?;
-    let resume = stored.as_ref().map(Resume::from_offset);
+    let mut resume = stored.as_ref().map(Resume::from_offset);
     let plan = setup::plan(config, resume.as_ref()).await?;
     tracing::info!(
         ?plan,
@@ -208,46 +208,31 @@ async fn read(
     );
     let mut start = resume.as_ref().and_then(|r| r.lsn).unwrap_or_default();
     if plan.snapshot {
-        let (txn, exported) = if plan.slot_exists {
-            let snap = config.connection.connect("taking a snapshot").await?;
-            snap.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                .await
-                .map_err(|e| Error::from_postgres(e, "starting the snapshot transaction", user))?;
-            (Snapshot::Own(snap), None)
-        } else {
-            let slot = create_slot_with_snapshot(&config.connection, &config.slot).await?;
-            let txn = SnapshotTransaction::begin(&config.connection, &slot.snapshot_name).await?;
-            start = slot.consistent_point;
-            (Snapshot::Exported(txn), Some(slot))
-        };
-        let snap_client = txn.client();
-        let row = snap_client
-            .query_one("SELECT txid_current(), pg_current_wal_lsn()::text", &[])
-            .await
-            .map_err(|e| Error::from_postgres(e, "reading the snapshot's transaction id", user))?;
-        let tx_id: i64 = row.get(0);
-        let snapshot_lsn = match &exported {
-            Some(slot) => slot.consistent_point,
-            None => Lsn::parse(row.get::<_, &str>(1))?,
-        };
-        if let Some(slot) = exported {
-            // The snapshot is imported: the exporting session may end.
-            slot.release();
+        if plan.slot_exists {
+            // A snapshot is (re)done: recreate the slot so the new snapshot is the one it exports
+            // and streaming continues exactly at its consistent point (see `offsets.rs`).
+            tracing::info!(slot = %config.slot, "Recreating the replication slot for a new snapshot.");
+            drop_slot(&config.connection, &config.slot).await?;
         }
-        let outcome = snapshotter::run(
-            snap_client,
-            config,
-            events,
-            &tables,
-            snapshot_lsn,
-            tx_id,
-            emitter,
-        )
-        .await?;
-        txn.finish(user).await?;
+        let slot = create_slot_with_snapshot(&config.connection, &config.slot).await?;
+        let txn = SnapshotTransaction::begin(&config.connection, &slot.snapshot_name).await?;
+        start = slot.consistent_point;
+        let tx_id: i64 = txn
+            .client()
+            .query_one("SELECT txid_current()", &[])
+            .await
+            .map_err(|e| Error::from_postgres(e, "reading the snapshot's transaction id", user))?
+            .get(0);
+        // The snapshot is imported: the exporting session may end.
+        slot.release();
+        let outcome =
+            snapshotter::run(txn.client(), config, events, &tables, start, tx_id, emitter).await?;
+        txn.commit().await?;
         if outcome == Outcome::Stopped {
             return Ok(());
         }
+        // Nothing stored before the snapshot applies to the new slot.
+        resume = None;
     } else if !plan.slot_exists {
         let slot = create_slot_with_snapshot(&config.connection, &config.slot).await?;
         start = slot.consistent_point;
@@ -266,28 +251,4 @@ async fn read(
         last_commit,
     );
     streamer.run(start, confirm, emitter).await
-}
-
-enum Snapshot {
-    Exported(SnapshotTransaction),
-    Own(tokio_postgres::Client),
-}
-
-impl Snapshot {
-    fn client(&self) -> &tokio_postgres::Client {
-        match self {
-            Snapshot::Exported(t) => t.client(),
-            Snapshot::Own(c) => c,
-        }
-    }
-
-    async fn finish(self, user: &str) -> Result<()> {
-        match self {
-            Snapshot::Exported(t) => t.commit().await,
-            Snapshot::Own(c) => c
-                .batch_execute("COMMIT")
-                .await
-                .map_err(|e| Error::from_postgres(e, "ending the snapshot transaction", user)),
-        }
-    }
 }
