@@ -23,6 +23,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run a distributed Kafka Connect worker: `distributed worker.properties`.
+    Distributed(cmd::distributed::Args),
     /// Serve a Confluent-compatible Schema Registry backed by a Kafka topic.
     SchemaRegistry(cmd::schema_registry::Args),
     /// Run a standalone Kafka Connect worker: `standalone worker.properties [connector files…]`.
@@ -34,6 +36,7 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let log_levels = std::sync::Arc::new(logging::init(cli.log_format));
     match cli.command {
+        Command::Distributed(args) => cmd::distributed::run(args, log_levels).await,
         Command::SchemaRegistry(args) => cmd::schema_registry::run(args).await,
         Command::Standalone(args) => cmd::standalone::run(args, log_levels).await,
     }

@@ -17,6 +17,11 @@ use std::path::Path;
 use anyhow::{Context, bail};
 use sluice_rest::ConnectorConfig;
 
+/// Kafka Connect's default REST listener (`listeners`).
+pub(crate) const DEFAULT_LISTENERS: &str = "http://:8083";
+/// Kafka's default `bootstrap.servers`.
+pub(crate) const DEFAULT_BOOTSTRAP: &str = "localhost:9092";
+
 /// Parses Java `.properties` text; later keys win.
 pub(crate) fn parse_properties(text: &str) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
@@ -206,6 +211,26 @@ mod tests {
             env_key("CONNECT_CONFLUENT___LICENSE__X").as_deref(),
             Some("confluent-license_x")
         );
+        // The distributed worker's keys, as the Confluent image's examples set them.
+        for (var, key) in [
+            ("CONNECT_GROUP_ID", "group.id"),
+            ("CONNECT_CONFIG_STORAGE_TOPIC", "config.storage.topic"),
+            (
+                "CONNECT_CONFIG_STORAGE_REPLICATION_FACTOR",
+                "config.storage.replication.factor",
+            ),
+            (
+                "CONNECT_OFFSET_STORAGE_PARTITIONS",
+                "offset.storage.partitions",
+            ),
+            (
+                "CONNECT_REST_ADVERTISED_HOST_NAME",
+                "rest.advertised.host.name",
+            ),
+            ("CONNECT_SESSION_TIMEOUT_MS", "session.timeout.ms"),
+        ] {
+            assert_eq!(env_key(var).as_deref(), Some(key), "{var}");
+        }
         assert_eq!(env_key("CONNECT_LOG4J_ROOT_LOGLEVEL"), None);
         assert_eq!(env_key("PATH"), None);
     }

@@ -135,7 +135,7 @@ async fn put_admin_loggers_changes_the_process_log_levels() {
     let events = worker_debug_events(&log);
     assert!(
         events.iter().any(
-            |e| e["target"] == "sluice_worker::herder::standalone::tasks"
+            |e| e["target"] == "sluice_worker::herder::actor::tasks"
                 && e["fields"]["message"] == "The task stopped."
         ),
         "no debug event of a stopped task after PUT sluice_worker DEBUG: {events:?}"

@@ -118,7 +118,7 @@ pub const CHECKS: &[(u64, Check, &str)] = &[
     (
         18,
         Check::CreatedWithTasks,
-        "standalone generates task configs before answering (as Kafka's StandaloneHerder): tasks listed; the reference (distributed) answered before, tasks []",
+        "Sluice applies the config record before answering (standalone as Kafka's StandaloneHerder; distributed once it read the record back), so the task configs are generated: tasks listed; the reference (distributed) answered before, tasks []",
     ),
     (
         27,
@@ -128,7 +128,7 @@ pub const CHECKS: &[(u64, Check, &str)] = &[
     (
         35,
         Check::CreatedWithTasks,
-        "standalone generates task configs before answering (as Kafka's StandaloneHerder): tasks listed; the reference (distributed) answered before, tasks []",
+        "Sluice applies the config record before answering (standalone as Kafka's StandaloneHerder; distributed once it read the record back), so the task configs are generated: tasks listed; the reference (distributed) answered before, tasks []",
     ),
     (
         44,
@@ -143,7 +143,7 @@ pub const CHECKS: &[(u64, Check, &str)] = &[
     (
         61,
         Check::ResetOffsets,
-        "reset partitions are dropped (`[]`); the reference's Kafka-topic store keeps them with `offset: null` (both: no offset)",
+        "reset partitions are dropped (`[]`) by Sluice's file and Kafka offset stores alike; the reference's Kafka-topic store keeps them with `offset: null` (both: no offset)",
     ),
     (
         62,

@@ -1,11 +1,13 @@
-//! Support for `rest_conformance.rs`: the golden transcripts, a live `sluice standalone`
-//! process, the Debezium → FileStream translation of requests and expected answers, and the
-//! comparisons (exact field by field, or on JSON shape only).
+//! Support for `rest_conformance.rs` and `distributed_rest_conformance.rs`: the golden
+//! transcripts, a live `sluice standalone` or `sluice distributed` process, the Debezium →
+//! FileStream translation of requests and expected answers, the comparisons (exact field by
+//! field, or on JSON shape only), and the replay itself.
 
 #![allow(dead_code, unreachable_pub)]
 
 pub mod compare;
 pub mod deviations;
+pub mod replay;
 pub mod translate;
 pub mod worker;
 

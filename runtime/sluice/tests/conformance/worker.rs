@@ -1,5 +1,6 @@
-//! A live `sluice standalone` process (the built binary) against the real broker, on a free
-//! port, with a file offset store; killed when dropped. Same approach as `standalone_cli.rs`.
+//! A live `sluice standalone` (file offset store) or `sluice distributed` (fresh internal
+//! topics, a group of one) process — the built binary — against the real broker, on a free
+//! port; killed when dropped. Same approach as `standalone_cli.rs`.
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -49,24 +50,49 @@ impl Drop for Worker {
 impl Worker {
     /// Starts `sluice standalone` on a free port and waits until `GET /` answers.
     pub async fn start(bootstrap: &str) -> Worker {
-        let port = free_port();
         let offsets = temp("conf-offsets", "json");
+        let store = format!("offset.storage.file.filename={}\n", offsets.display());
+        Self::spawn("standalone", bootstrap, &store, vec![offsets], "/").await
+    }
+
+    /// Starts `sluice distributed` on a free port with fresh internal topics and group, and
+    /// waits until `GET /health` answers 200 (it joined the group and holds its assignment).
+    pub async fn start_distributed(bootstrap: &str) -> Worker {
+        let base = sluice_testkit::unique_name("conf-dist");
+        let store = format!(
+            "group.id={base}-group\n\
+             config.storage.topic={base}-configs\nconfig.storage.replication.factor=1\n\
+             offset.storage.topic={base}-offsets\noffset.storage.replication.factor=1\n\
+             status.storage.topic={base}-status\nstatus.storage.replication.factor=1\n\
+             session.timeout.ms=10000\n"
+        );
+        Self::spawn("distributed", bootstrap, &store, Vec::new(), "/health").await
+    }
+
+    async fn spawn(
+        mode: &str,
+        bootstrap: &str,
+        store: &str,
+        mut files: Vec<PathBuf>,
+        ready: &str,
+    ) -> Worker {
+        let port = free_port();
         let worker_file = temp("conf-worker", "properties");
         let log = temp("conf-worker", "log");
         std::fs::write(
             &worker_file,
             format!(
-                "bootstrap.servers={bootstrap}\n\
-                 offset.storage.file.filename={}\noffset.flush.interval.ms={OFFSET_FLUSH_MS}\n\
+                "bootstrap.servers={bootstrap}\n{store}\
+                 offset.flush.interval.ms={OFFSET_FLUSH_MS}\n\
                  key.converter=org.apache.kafka.connect.storage.StringConverter\n\
                  value.converter=org.apache.kafka.connect.storage.StringConverter\n\
                  listeners=http://127.0.0.1:{port}\n",
-                offsets.display()
             ),
         )
         .unwrap();
+        files.push(worker_file.clone());
         let child = Command::new(env!("CARGO_BIN_EXE_sluice"))
-            .arg("standalone")
+            .arg(mode)
             .arg(&worker_file)
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap())
@@ -76,19 +102,19 @@ impl Worker {
             child,
             base: format!("http://127.0.0.1:{port}"),
             log,
-            files: vec![offsets, worker_file],
+            files,
         };
         let client = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(60);
+        let deadline = Instant::now() + Duration::from_secs(90);
         loop {
-            if let Ok(r) = client.get(format!("{}/", worker.base)).send().await
+            if let Ok(r) = client.get(format!("{}{ready}", worker.base)).send().await
                 && r.status().is_success()
             {
                 return worker;
             }
             assert!(
                 Instant::now() < deadline,
-                "sluice standalone did not serve its REST API within 60 s; log: {}",
+                "sluice {mode} did not serve {ready} within 90 s; log: {}",
                 worker.log.display()
             );
             tokio::time::sleep(Duration::from_millis(100)).await;

@@ -28,9 +28,10 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use rdkafka::consumer::{Consumer, StreamConsumer};
+use rdkafka::consumer::{Consumer, ConsumerContext, StreamConsumer};
 use rdkafka::error::KafkaError;
-use rdkafka::{Offset, TopicPartitionList};
+use rdkafka::types::RDKafkaErrorCode;
+use rdkafka::{ClientContext, Offset, TopicPartitionList};
 
 use super::config::{Properties, client_config};
 use super::consumer::Record;
@@ -49,13 +50,33 @@ pub const READER_DEFAULTS: &[(&str, &str)] = &[
     ("fetch.wait.max.ms", "100"),
 ];
 
+/// The reader's client context. End-of-partition is how the reader knows it reached the end,
+/// not a failure; librdkafka also hands EOF events to the error callback when they arrive
+/// while the stream is not polled (between two reads of a store's background reader), and the
+/// default context logs each one at ERROR, dozens a second per store. Those are logged at
+/// TRACE here; every other error as before.
+pub(crate) struct ReaderContext;
+
+impl ClientContext for ReaderContext {
+    fn error(&self, error: KafkaError, reason: &str) {
+        match error {
+            KafkaError::Global(RDKafkaErrorCode::PartitionEOF) | KafkaError::PartitionEOF(_) => {
+                tracing::trace!(%reason, "librdkafka reported an end of partition.");
+            }
+            error => tracing::error!("librdkafka: {error}: {reason}"),
+        }
+    }
+}
+
+impl ConsumerContext for ReaderContext {}
+
 /// The least time a seek (re-arming end-of-partition) may take before `read_to_end` gives up.
 const MIN_SEEK_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A consumer of every partition of one topic, from the beginning, assigned directly (it joins no
 /// group and commits nothing).
 pub struct TopicReader {
-    consumer: Arc<StreamConsumer>,
+    consumer: Arc<StreamConsumer<ReaderContext>>,
     topic: String,
     /// Partition → offset of the next record to read (`None`: nothing read yet).
     positions: BTreeMap<i32, Option<i64>>,
@@ -82,10 +103,12 @@ impl TopicReader {
         timeout: Duration,
     ) -> Result<Self> {
         let config = client_config(worker, "consumer", READER_DEFAULTS, overrides)?;
-        let consumer: StreamConsumer = config.create().map_err(|source| Error::ClientConfig {
-            client: "consumer",
-            source,
-        })?;
+        let consumer: StreamConsumer<ReaderContext> = config
+            .create_with_context(ReaderContext)
+            .map_err(|source| Error::ClientConfig {
+                client: "consumer",
+                source,
+            })?;
         let consumer = Arc::new(consumer);
         let partitions = partitions_of(&consumer, topic, timeout).await?;
         let mut tpl = TopicPartitionList::with_capacity(partitions.len());
@@ -205,7 +228,7 @@ impl TopicReader {
 
 /// The partition ids of `topic`, from the cluster metadata.
 pub(crate) async fn partitions_of(
-    consumer: &Arc<StreamConsumer>,
+    consumer: &Arc<StreamConsumer<ReaderContext>>,
     topic: &str,
     timeout: Duration,
 ) -> Result<Vec<i32>> {

@@ -75,6 +75,14 @@ pub trait ConfigStore: Send + Sync {
     /// Publishes a new inter-worker session key (KIP-507).
     fn put_session_key(&self, key: SessionKey) -> impl Future<Output = Result<()>> + Send;
 
+    /// Sets a logger level for every worker of the cluster (`logger-cluster-<namespace>`,
+    /// KIP-976).
+    fn put_logger_level(
+        &self,
+        namespace: &str,
+        level: &str,
+    ) -> impl Future<Output = Result<()>> + Send;
+
     /// Applies everything written to the store before the call (Kafka: reads to the end), within
     /// `timeout` (the herder's `worker.sync.timeout.ms`).
     fn refresh(&self, timeout: Duration) -> impl Future<Output = Result<()>> + Send;

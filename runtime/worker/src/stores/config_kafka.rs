@@ -160,6 +160,14 @@ impl ConfigStore for KafkaConfigStore {
         self.write([ConfigRecord::SessionKey(key)]).await
     }
 
+    async fn put_logger_level(&self, namespace: &str, level: &str) -> Result<()> {
+        self.write([ConfigRecord::LoggerLevel {
+            namespace: namespace.to_string(),
+            level: level.to_string(),
+        }])
+        .await
+    }
+
     async fn refresh(&self, timeout: Duration) -> Result<()> {
         self.log()?.refresh(timeout).await
     }

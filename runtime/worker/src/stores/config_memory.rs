@@ -105,6 +105,14 @@ impl ConfigStore for MemoryConfigStore {
         Ok(())
     }
 
+    async fn put_logger_level(&self, namespace: &str, level: &str) -> Result<()> {
+        self.append([ConfigRecord::LoggerLevel {
+            namespace: namespace.to_string(),
+            level: level.to_string(),
+        }]);
+        Ok(())
+    }
+
     async fn refresh(&self, _timeout: Duration) -> Result<()> {
         // Every write is applied before it returns: nothing to catch up on.
         Ok(())

@@ -1,4 +1,4 @@
-//! Active topic tracking (KIP-558) in the standalone herder: the worker settings, recording
+//! Active topic tracking (KIP-558) on the actor: the worker settings, recording
 //! the topics task loops report as `TopicStatus` records of the status store
 //! (`status-topic-<topic>:connector-<name>`, spec/internals.md §4), `GET /connectors/{c}/topics`
 //! and `PUT /connectors/{c}/topics/reset`.
@@ -22,7 +22,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use sluice_protocol::TopicStatus;
 use sluice_rest::Error as RestError;
 
-use super::actor::{Actor, Event, internal};
+use super::{Actor, Event, internal};
 use crate::kafka::Properties;
 use crate::stores::{StatusStore, StatusUpdate};
 use crate::task::TopicTracking;
@@ -74,7 +74,7 @@ fn now_ms() -> i64 {
 impl Actor {
     /// The tracking for a new loop of `connector`'s task `task`: reports become
     /// [`Event::Topic`]s; `None` when tracking is disabled.
-    pub(super) fn topic_tracking(&self, connector: &str, task: u32) -> Option<TopicTracking> {
+    pub(crate) fn topic_tracking(&self, connector: &str, task: u32) -> Option<TopicTracking> {
         if !self.tracking.enabled {
             return None;
         }
@@ -92,7 +92,7 @@ impl Actor {
     }
 
     /// Writes a reported topic unless the connector is gone or the topic already recorded.
-    pub(super) async fn record_topic(
+    pub(crate) async fn record_topic(
         &self,
         connector: String,
         task: u32,
@@ -131,7 +131,7 @@ impl Actor {
     }
 
     /// `GET /connectors/{c}/topics`: the recorded topics, sorted.
-    pub(super) fn active_topics(&self, connector: &str) -> Result<Vec<String>, RestError> {
+    pub(crate) fn active_topics(&self, connector: &str) -> Result<Vec<String>, RestError> {
         if !self.tracking.enabled {
             return Err(RestError::topic_tracking_disabled());
         }
@@ -148,7 +148,7 @@ impl Actor {
     }
 
     /// `PUT /connectors/{c}/topics/reset`: forgets the connector's topics (see the module doc).
-    pub(super) async fn reset_active_topics(&self, connector: String) -> Result<(), RestError> {
+    pub(crate) async fn reset_active_topics(&self, connector: String) -> Result<(), RestError> {
         if !self.tracking.enabled {
             return Err(RestError::topic_tracking_disabled());
         }
@@ -176,7 +176,7 @@ impl Actor {
     }
 
     /// Tombstones every recorded topic of `connector` (it is being deleted).
-    pub(super) async fn remove_topic_statuses(&self, connector: &str) {
+    pub(crate) async fn remove_topic_statuses(&self, connector: &str) {
         let topics: Vec<String> = self
             .statuses
             .snapshot()

@@ -6,11 +6,11 @@ use sluice_api::connector::ConnectorKind;
 use sluice_protocol::{State as StoredState, Status};
 use sluice_rest::{
     ConfigInfos, ConnectorConfig, ConnectorInfo, ConnectorState, ConnectorStateInfo,
-    ConnectorTaskId, ConnectorType, Error as RestError, PluginInfo, PluginType, ServerInfo, State,
-    TaskInfo, TaskState,
+    ConnectorTaskId, ConnectorType, Error as RestError, Health, PluginInfo, PluginType, ServerInfo,
+    State, TaskInfo, TaskState,
 };
 
-use super::actor::Actor;
+use super::Actor;
 use crate::herder::validation::{self, CONNECTOR_CLASS, from_properties};
 use crate::stores::ConfigStore;
 use crate::stores::StatusStore;
@@ -45,7 +45,7 @@ fn connector_type(kind: ConnectorKind) -> ConnectorType {
 
 impl Actor {
     /// `GET /`.
-    pub(super) fn server_info(&self) -> ServerInfo {
+    pub(crate) fn server_info(&self) -> ServerInfo {
         ServerInfo {
             version: env!("CARGO_PKG_VERSION").to_string(),
             commit: option_env!("SLUICE_GIT_COMMIT")
@@ -55,8 +55,13 @@ impl Actor {
         }
     }
 
+    /// `GET /health`: ready once started (distributed: once it holds an assignment).
+    pub(crate) fn health(&self) -> Health {
+        self.cluster.as_ref().map_or(Health::Ready, |c| c.health())
+    }
+
     /// `GET /connectors`, sorted by name.
-    pub(super) fn connector_names(&self) -> Vec<String> {
+    pub(crate) fn connector_names(&self) -> Vec<String> {
         self.configs
             .snapshot()
             .connector_names()
@@ -66,14 +71,14 @@ impl Actor {
     }
 
     fn type_of(&self, connector: &str) -> ConnectorType {
-        match self.running.get(connector) {
-            Some(r) => connector_type(r.plugin.kind()),
-            None => ConnectorType::Unknown,
+        match self.plugin_of(connector) {
+            Ok(p) => connector_type(p.kind()),
+            Err(_) => ConnectorType::Unknown,
         }
     }
 
     /// `GET /connectors/{c}`.
-    pub(super) fn connector_info(&self, name: &str) -> Result<ConnectorInfo, RestError> {
+    pub(crate) fn connector_info(&self, name: &str) -> Result<ConnectorInfo, RestError> {
         let stored = self
             .stored(name)
             .ok_or_else(|| RestError::connector_not_found(name))?;
@@ -91,7 +96,7 @@ impl Actor {
     }
 
     /// `GET /connectors/{c}/tasks`.
-    pub(super) fn task_infos(&self, name: &str) -> Result<Vec<TaskInfo>, RestError> {
+    pub(crate) fn task_infos(&self, name: &str) -> Result<Vec<TaskInfo>, RestError> {
         let stored = self
             .stored(name)
             .ok_or_else(|| RestError::connector_not_found(name))?;
@@ -110,7 +115,7 @@ impl Actor {
     }
 
     /// `GET /connectors/{c}/status`.
-    pub(super) fn connector_status(&self, name: &str) -> Result<ConnectorStateInfo, RestError> {
+    pub(crate) fn connector_status(&self, name: &str) -> Result<ConnectorStateInfo, RestError> {
         let snapshot = self.statuses.snapshot();
         let status = snapshot
             .connector(name)
@@ -133,7 +138,7 @@ impl Actor {
     }
 
     /// `GET /connectors/{c}/tasks/{n}/status`.
-    pub(super) fn task_status(&self, id: &ConnectorTaskId) -> Result<TaskState, RestError> {
+    pub(crate) fn task_status(&self, id: &ConnectorTaskId) -> Result<TaskState, RestError> {
         let snapshot = self.statuses.snapshot();
         snapshot
             .task(&id.connector, id.task)
@@ -143,7 +148,7 @@ impl Actor {
 
     /// `GET /connector-plugins`: sinks then sources, each by class name (the reference's
     /// order).
-    pub(super) fn plugin_infos(&self) -> Vec<PluginInfo> {
+    pub(crate) fn plugin_infos(&self) -> Vec<PluginInfo> {
         let mut plugins: Vec<PluginInfo> = self
             .catalog
             .plugins()
@@ -165,7 +170,7 @@ impl Actor {
     }
 
     /// `GET /connector-plugins/{p}/config`.
-    pub(super) fn plugin_config(&self, plugin: &str) -> Result<ConfigDef, RestError> {
+    pub(crate) fn plugin_config(&self, plugin: &str) -> Result<ConfigDef, RestError> {
         self.catalog
             .lookup(plugin)
             .map(|p| p.config_def)
@@ -173,7 +178,7 @@ impl Actor {
     }
 
     /// `PUT /connector-plugins/{p}/config/validate`.
-    pub(super) async fn validate(
+    pub(crate) async fn validate(
         &self,
         plugin: String,
         config: ConnectorConfig,

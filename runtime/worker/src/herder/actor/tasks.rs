@@ -8,12 +8,11 @@ use sluice_protocol::State;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
-use super::actor::{Actor, Event};
+use super::{Actor, Event, Offsets};
 use crate::herder::converters::source_converters;
 use crate::herder::plugins::PluginConstructor;
 use crate::kafka::{Admin, Producer, Properties};
 use crate::stores::ConfigStore;
-use crate::stores::FileOffsetStore;
 use crate::task::sink::SinkTaskRunner;
 use crate::task::source::{SourceTaskRunner, SourceTaskSettings};
 use crate::task::{TaskHandle, TaskId, TaskState, TopicTracking};
@@ -35,6 +34,8 @@ pub(crate) enum Handle {
 pub(crate) struct TaskRun {
     pub(super) handle: Handle,
     pub(super) incarnation: u64,
+    /// The task config the loop runs with.
+    pub(super) config: sluice_protocol::Properties,
     /// The loop's topic tracking (KIP-558), `None` when `topic.tracking.enable=false`.
     pub(super) topics: Option<TopicTracking>,
     forwarder: JoinHandle<()>,
@@ -84,7 +85,7 @@ fn report(s: &TaskState) -> (Option<(State, Option<String>)>, bool) {
 impl Actor {
     /// Starts task `task` of `connector` from its stored task config. A task that cannot be
     /// set up (bad converter, bad client property) is shown `FAILED` with the reason.
-    pub(super) async fn start_task(&mut self, connector: &str, task: u32) {
+    pub(crate) async fn start_task(&mut self, connector: &str, task: u32) {
         let snapshot = self.configs.snapshot();
         let Some(stored) = snapshot.connector(connector) else {
             return;
@@ -104,7 +105,7 @@ impl Actor {
         let worker = &self.config.worker;
         let started: Result<(Handle, JoinHandle<()>), String> = match plugin.constructor {
             PluginConstructor::Source(make) => {
-                let setup = || -> crate::Result<SourceTaskRunner<FileOffsetStore>> {
+                let setup = || -> crate::Result<SourceTaskRunner<Offsets>> {
                     let converters = source_converters(&conn_config, worker)?;
                     let producer = Producer::new(worker, &producer_overrides(&conn_config))?;
                     let settings = SourceTaskSettings::from_configs(worker, &conn_config)?;
@@ -112,7 +113,7 @@ impl Actor {
                     let mut runner = SourceTaskRunner::new(
                         TaskId::new(connector, task),
                         make().create_task(),
-                        task_config,
+                        task_config.clone(),
                         converters,
                         producer,
                         self.offsets.clone(),
@@ -145,7 +146,7 @@ impl Actor {
             PluginConstructor::Sink(make) => SinkTaskRunner::new(
                 TaskId::new(connector, task),
                 &conn_config,
-                task_config,
+                task_config.clone(),
                 worker,
                 make().create_task(),
             )
@@ -174,6 +175,7 @@ impl Actor {
                         TaskRun {
                             handle,
                             incarnation,
+                            config: task_config,
                             topics: tracking,
                             forwarder,
                         },
@@ -190,7 +192,7 @@ impl Actor {
 
     /// Stops one task loop (final offset flush or commit) and waits for it; `None` if it was
     /// not running. Its state reports stop at once: the caller writes the next status.
-    pub(super) async fn stop_task(&mut self, connector: &str, task: u32) -> Option<State> {
+    pub(crate) async fn stop_task(&mut self, connector: &str, task: u32) -> Option<State> {
         let run = self.running.get_mut(connector)?.tasks.remove(&task)?;
         run.forwarder.abort();
         let state = match run.handle {
@@ -202,7 +204,7 @@ impl Actor {
 
     /// Stops every task loop of `connector` (all asked first, then awaited, so their final
     /// flushes overlap).
-    pub(super) async fn stop_tasks(&mut self, connector: &str) {
+    pub(crate) async fn stop_tasks(&mut self, connector: &str) {
         let Some(r) = self.running.get_mut(connector) else {
             return;
         };
@@ -223,19 +225,40 @@ impl Actor {
         }
     }
 
-    /// Starts every stored task of `connector` that has no loop.
-    pub(super) async fn start_tasks(&mut self, connector: &str) {
-        let count = self
+    /// Starts every stored task of `connector` this worker owns that has no loop, after
+    /// stopping the loops of tasks that no longer exist, moved elsewhere, or whose stored config
+    /// changed (those start again with the new one). A loop that ended (a `FAILED` task) stays
+    /// until it is restarted.
+    pub(crate) async fn start_tasks(&mut self, connector: &str) {
+        let tasks = self
             .configs
             .snapshot()
             .connector(connector)
-            .map_or(0, |c| c.tasks.len());
-        for task in 0..count as u32 {
+            .map(|c| c.tasks.clone())
+            .unwrap_or_default();
+        let stale: Vec<u32> = self
+            .running
+            .get(connector)
+            .map(|r| {
+                r.tasks
+                    .iter()
+                    .filter(|(t, run)| {
+                        tasks.get(**t as usize) != Some(&run.config)
+                            || !self.owns_task(connector, **t)
+                    })
+                    .map(|(t, _)| *t)
+                    .collect()
+            })
+            .unwrap_or_default();
+        for task in stale {
+            self.stop_task(connector, task).await;
+        }
+        for task in 0..tasks.len() as u32 {
             let running = self
                 .running
                 .get(connector)
                 .is_some_and(|r| r.tasks.contains_key(&task));
-            if !running {
+            if !running && self.owns_task(connector, task) {
                 self.start_task(connector, task).await;
             }
         }

@@ -5,22 +5,29 @@
 //! `PUT` first changes the process's `tracing` levels and records the level only if that
 //! succeeded, so the table never claims a level the process does not apply. Without one, the
 //! table is only a record.
+//!
+//! A cluster-scope `PUT` (KIP-976) in a worker group writes `logger-cluster-<namespace>` to the
+//! config store; every worker, this one included, applies the level when it reads the record
+//! ([`Actor::apply_cluster_logger_level`]). A standalone worker is the whole cluster and sets
+//! its own level directly.
 
 use std::collections::BTreeMap;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use sluice_rest::{Error as RestError, LogLevel, LoggerLevel};
 
-use super::actor::Actor;
+use crate::stores::ConfigStore;
+
+use super::{Actor, internal};
 
 impl Actor {
     /// `GET /admin/loggers`.
-    pub(super) fn loggers(&self) -> BTreeMap<String, LoggerLevel> {
+    pub(crate) fn loggers(&self) -> BTreeMap<String, LoggerLevel> {
         self.loggers.clone()
     }
 
     /// `GET /admin/loggers/{name}`.
-    pub(super) fn logger(&self, name: &str) -> Result<LoggerLevel, RestError> {
+    pub(crate) fn logger(&self, name: &str) -> Result<LoggerLevel, RestError> {
         self.loggers
             .get(name)
             .cloned()
@@ -30,7 +37,7 @@ impl Actor {
     /// `PUT /admin/loggers/{namespace}`: sets `namespace` and every known logger below it
     /// (`root`: every logger); answers their names, sorted. A name the process's log filter
     /// rejects is a 400 and changes nothing.
-    pub(super) fn set_logger_level(
+    pub(crate) fn set_logger_level(
         &mut self,
         namespace: &str,
         level: LogLevel,
@@ -72,5 +79,49 @@ impl Actor {
             "Set a logger level."
         );
         Ok(affected)
+    }
+
+    /// `PUT /admin/loggers/{namespace}?scope=cluster`.
+    pub(crate) async fn set_cluster_logger_level(
+        &mut self,
+        namespace: String,
+        level: LogLevel,
+    ) -> Result<(), RestError> {
+        if self.cluster.is_none() {
+            return self.set_logger_level(&namespace, level).map(|_| ());
+        }
+        self.configs
+            .put_logger_level(&namespace, level.as_str())
+            .await
+            .map_err(internal)?;
+        self.apply_pending_changes().await;
+        Ok(())
+    }
+
+    /// Applies the cluster-wide level of `namespace` read from the config store.
+    pub(crate) fn apply_cluster_logger_level(&mut self, namespace: &str) {
+        let Some(level) = self
+            .configs
+            .snapshot()
+            .logger_levels()
+            .get(namespace)
+            .cloned()
+        else {
+            return;
+        };
+        match level.parse::<LogLevel>() {
+            Ok(level) => {
+                if let Err(e) = self.set_logger_level(namespace, level) {
+                    tracing::warn!(logger = namespace, error = %e, "Could not apply a cluster-wide logger level.");
+                }
+            }
+            Err(()) => {
+                tracing::warn!(
+                    logger = namespace,
+                    level,
+                    "Ignoring a cluster-wide logger level that is not a level."
+                );
+            }
+        }
     }
 }

@@ -14,7 +14,7 @@ use serde_json::{Map, json};
 use sluice_protocol::TargetState;
 use sluice_rest::{ConnectorOffset, ConnectorOffsets, Error as RestError, Message};
 
-use super::actor::{Actor, internal};
+use super::{Actor, internal};
 use crate::herder::plugins::PluginConstructor;
 use crate::kafka::{Admin, GroupConsumer, Properties};
 use crate::stores::{OffsetStore, OffsetWrite, SourceOffset, SourcePartition};
@@ -32,16 +32,16 @@ const RESET: &str = "The Connect framework-managed offsets for this connector ha
 
 impl Actor {
     /// `GET /connectors/{c}/offsets`.
-    pub(super) async fn offsets(&mut self, name: String) -> Result<ConnectorOffsets, RestError> {
+    pub(crate) async fn offsets(&mut self, name: String) -> Result<ConnectorOffsets, RestError> {
         let stored = self
             .stored(&name)
             .ok_or_else(|| RestError::connector_not_found(&name))?;
-        let plugin = self
-            .running
-            .get(&name)
-            .map(|r| r.plugin.clone())
-            .ok_or_else(|| RestError::connector_not_found(&name))?;
-        if let PluginConstructor::Sink(_) = plugin.constructor {
+        // A connector whose plugin this worker lacks (written by another worker) can only
+        // have offsets in the offset store.
+        let sink = self
+            .plugin_of(&name)
+            .is_ok_and(|p| matches!(p.constructor, PluginConstructor::Sink(_)));
+        if sink {
             return self.sink_offsets(&stored.config).await;
         }
         let mut offsets = Vec::new();
@@ -103,7 +103,7 @@ impl Actor {
     }
 
     /// `PATCH /connectors/{c}/offsets` (`Some`) and `DELETE /connectors/{c}/offsets` (`None`).
-    pub(super) async fn alter_offsets(
+    pub(crate) async fn alter_offsets(
         &mut self,
         name: String,
         offsets: Option<ConnectorOffsets>,
@@ -114,11 +114,11 @@ impl Actor {
         if stored.target_state != TargetState::Stopped {
             return Err(RestError::offsets_need_stopped(&name));
         }
-        let plugin = self
-            .running
-            .get(&name)
-            .map(|r| r.plugin.clone())
-            .ok_or_else(|| RestError::connector_not_found(&name))?;
+        let plugin = self.plugin_of(&name).map_err(|reason| {
+            RestError::BadRequest(format!(
+                "The offsets of connector {name} cannot be changed by this worker: {reason}"
+            ))
+        })?;
         let PluginConstructor::Source(make) = plugin.constructor else {
             return Err(RestError::BadRequest(
                 "Altering or resetting the offsets of a sink connector is not supported by \
