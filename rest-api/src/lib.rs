@@ -42,6 +42,7 @@
 
 mod config_infos;
 mod config_map;
+pub mod cors;
 mod entities;
 mod error;
 mod extract;

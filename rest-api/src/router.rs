@@ -23,6 +23,10 @@ pub struct RestConfig {
     pub request_timeout: Duration,
     /// How long `GET /health` waits for the herder before answering `unhealthy` (10 s).
     pub health_check_timeout: Duration,
+    /// `access.control.allow.origin` (empty: no CORS headers), see [`crate::cors`].
+    pub allow_origin: String,
+    /// `access.control.allow.methods` (empty: `GET,POST,HEAD`).
+    pub allow_methods: String,
 }
 
 impl Default for RestConfig {
@@ -30,6 +34,8 @@ impl Default for RestConfig {
         RestConfig {
             request_timeout: Duration::from_secs(90),
             health_check_timeout: Duration::from_secs(10),
+            allow_origin: String::new(),
+            allow_methods: String::new(),
         }
     }
 }
@@ -53,11 +59,24 @@ impl AppState {
 
 /// The REST API over `herder`, with the default [`RestConfig`].
 pub fn router(herder: Arc<dyn Herder>) -> Router {
-    router_with(herder, RestConfig::default())
+    routes(herder, RestConfig::default())
 }
 
-/// The REST API over `herder` with explicit settings.
-pub fn router_with(herder: Arc<dyn Herder>, config: RestConfig) -> Router {
+/// The REST API over `herder` with explicit settings. Fails on an invalid CORS setting, with a
+/// message naming the key.
+pub fn router_with(
+    herder: Arc<dyn Herder>,
+    config: RestConfig,
+) -> std::result::Result<Router, String> {
+    let cors = crate::cors::cors_layer(&config.allow_origin, &config.allow_methods)?;
+    let router = routes(herder, config);
+    Ok(match cors {
+        Some(layer) => router.layer(layer),
+        None => router,
+    })
+}
+
+fn routes(herder: Arc<dyn Herder>, config: RestConfig) -> Router {
     let state = AppState { herder, config };
     Router::new()
         .route("/", get(server::root))

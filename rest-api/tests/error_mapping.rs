@@ -114,6 +114,7 @@ async fn a_stuck_herder_times_out_with_500_and_health_says_unhealthy() {
     let config = RestConfig {
         request_timeout: Duration::from_millis(100),
         health_check_timeout: Duration::from_millis(100),
+        ..RestConfig::default()
     };
     let base = serve_with(herder.clone(), config).await;
     let (status, _, text) = call("GET", &format!("{base}/health"), None, None).await;

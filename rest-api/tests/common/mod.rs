@@ -115,7 +115,7 @@ pub async fn serve(herder: Arc<GoldenHerder>) -> String {
 pub async fn serve_with(herder: Arc<GoldenHerder>, config: sluice_rest::RestConfig) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let router = sluice_rest::router_with(herder, config);
+    let router = sluice_rest::router_with(herder, config).expect("valid REST settings");
     tokio::spawn(sluice_rest::serve(listener, router, std::future::pending()));
     format!("http://{addr}")
 }

@@ -22,6 +22,8 @@ pub(super) struct RestListener {
     pub(super) host: String,
     /// The address bound (the real port when `listeners` asked for port 0).
     pub(super) address: SocketAddr,
+    /// `access.control.allow.origin` and `access.control.allow.methods` (CORS).
+    pub(super) cors: (String, String),
 }
 
 /// Binds the first of the worker's `listeners`.
@@ -42,10 +44,16 @@ pub(super) async fn bind(
             )
         })?;
     let address = listener.local_addr()?;
+    let setting = |k: &str| worker.get(k).cloned().unwrap_or_default();
+    let cors = (
+        setting("access.control.allow.origin"),
+        setting("access.control.allow.methods"),
+    );
     Ok(RestListener {
         listener,
         host: host.to_string(),
         address,
+        cors,
     })
 }
 
@@ -58,7 +66,13 @@ pub(super) async fn serve<M: Send + Sync + 'static>(
     mode: &str,
 ) -> anyhow::Result<()> {
     tracing::info!(address = %rest.address, "Sluice {mode} worker started.");
-    let router = sluice_rest::router(Arc::new(herder.clone()));
+    let config = sluice_rest::RestConfig {
+        allow_origin: rest.cors.0.clone(),
+        allow_methods: rest.cors.1.clone(),
+        ..sluice_rest::RestConfig::default()
+    };
+    let router =
+        sluice_rest::router_with(Arc::new(herder.clone()), config).map_err(anyhow::Error::msg)?;
     sluice_rest::serve(rest.listener, router, crate::shutdown::signal()).await?;
     herder.shutdown().await;
     if let Some(registry) = registry {
