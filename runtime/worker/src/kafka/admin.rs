@@ -237,6 +237,27 @@ impl Admin {
         }
     }
 
+    /// Deletes consumer group `group` and with it all its committed offsets; `false` when no
+    /// such group exists. The group must have no members.
+    pub async fn delete_group(&self, group: &str) -> Result<bool> {
+        let results = self
+            .inner
+            .delete_groups(&[group], &self.options())
+            .await
+            .map_err(|e| Error::kafka(format!("delete consumer group '{group}'"), e))?;
+        match results.into_iter().next() {
+            Some(Ok(_)) => Ok(true),
+            Some(Err((_, RDKafkaErrorCode::GroupIdNotFound))) => Ok(false),
+            Some(Err((_, code))) => Err(Error::Topic {
+                topic: group.to_string(),
+                message: format!(
+                    "deleting consumer group '{group}' failed: {code} (a group with active members cannot be deleted)"
+                ),
+            }),
+            None => Ok(false),
+        }
+    }
+
     /// The topic's configuration entries as the broker reports them (name → value; entries
     /// without a value are left out). Some brokers report only explicitly set entries.
     pub async fn describe_topic_configs(&self, name: &str) -> Result<BTreeMap<String, String>> {

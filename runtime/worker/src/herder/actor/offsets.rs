@@ -5,8 +5,11 @@
 //!   actor serialises the rest); the connector's `alter_offsets` is asked first on a fresh
 //!   instance, as Kafka Connect does, then the writes go to the store in one durable batch.
 //! - Sink connectors: read as the consumer group's committed offsets
-//!   (`connect-<connector>` unless overridden), for `topics` lists. Altering or resetting a
-//!   sink's offsets is not implemented yet and is refused with a 400 saying so.
+//!   (`connect-<connector>` unless overridden), for `topics` lists. `PATCH` commits the given
+//!   offsets for the group (the connector is STOPPED, so the group has no member and the
+//!   commit is a plain group offset commit); `DELETE` deletes the group and so every committed
+//!   offset, as Kafka Connect's reset does. Resetting single partitions (a `null` offset in a
+//!   `PATCH`) needs the OffsetDelete API and is refused with a 400 saying to reset them all.
 
 use std::time::Duration;
 
@@ -120,11 +123,9 @@ impl Actor {
             ))
         })?;
         let PluginConstructor::Source(make) = plugin.constructor else {
-            return Err(RestError::BadRequest(
-                "Altering or resetting the offsets of a sink connector is not supported by \
-                 Sluice yet; use kafka-consumer-groups.sh on its consumer group"
-                    .into(),
-            ));
+            return self
+                .alter_sink_offsets(&name, &stored.config, offsets)
+                .await;
         };
         let reset = offsets.is_none();
         let changes: Vec<(SourcePartition, Option<SourceOffset>)> = match offsets {
@@ -165,6 +166,76 @@ impl Actor {
         tracing::info!(connector = %name, reset, "Connector offsets changed.");
         Ok(Message {
             message: if reset { RESET } else { ALTERED }.to_string(),
+        })
+    }
+
+    /// `PATCH`/`DELETE` of a stopped sink connector's consumer group offsets.
+    async fn alter_sink_offsets(
+        &self,
+        name: &str,
+        config: &[(String, Option<String>)],
+        offsets: Option<ConnectorOffsets>,
+    ) -> Result<Message, RestError> {
+        let worker = &self.config.worker;
+        let parsed = SinkTaskConfig::parse(&config.to_vec(), worker).map_err(internal)?;
+        let group = parsed.group_id.clone();
+        let Some(offsets) = offsets else {
+            let admin =
+                Admin::new(worker, &Properties::new(), SINK_OFFSETS_TIMEOUT).map_err(internal)?;
+            admin.delete_group(&group).await.map_err(internal)?;
+            tracing::info!(connector = %name, %group, "Sink connector offsets reset (consumer group deleted).");
+            return Ok(Message {
+                message: RESET.to_string(),
+            });
+        };
+        let mut commits = Vec::new();
+        for o in offsets.offsets {
+            let topic = o.partition.get("kafka_topic").and_then(|t| t.as_str());
+            let partition = o.partition.get("kafka_partition").and_then(|p| p.as_i64());
+            let (Some(topic), Some(partition)) = (topic, partition) else {
+                return Err(RestError::BadRequest(format!(
+                    "A sink connector's partition must be {{\"kafka_topic\": <string>, \"kafka_partition\": <integer>}}; got {}",
+                    serde_json::Value::Object(o.partition.clone())
+                )));
+            };
+            let partition = i32::try_from(partition)
+                .ok()
+                .filter(|p| *p >= 0)
+                .ok_or_else(|| {
+                    RestError::BadRequest(
+                        "Kafka partitions must be valid numbers and may not be negative".into(),
+                    )
+                })?;
+            let Some(offset) = o.offset else {
+                return Err(RestError::BadRequest(format!(
+                    "Resetting the offset of a single partition ({topic}-{partition}) of a sink \
+                     connector is not supported by Sluice yet; reset all of them with DELETE \
+                     /connectors/{name}/offsets"
+                )));
+            };
+            let value = offset
+                .get("kafka_offset")
+                .and_then(|v| v.as_i64())
+                .filter(|v| *v >= 0);
+            let Some(value) = value else {
+                return Err(RestError::BadRequest(
+                    "Kafka offsets must be valid numbers and may not be negative".into(),
+                ));
+            };
+            commits.push(crate::kafka::PartitionOffset {
+                topic: topic.to_string(),
+                partition,
+                offset: value,
+            });
+        }
+        if !commits.is_empty() {
+            let consumer =
+                GroupConsumer::new(worker, &group, &Properties::new()).map_err(internal)?;
+            consumer.commit(&commits).await.map_err(internal)?;
+        }
+        tracing::info!(connector = %name, %group, partitions = commits.len(), "Sink connector offsets altered.");
+        Ok(Message {
+            message: ALTERED.to_string(),
         })
     }
 }
