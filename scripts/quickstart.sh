@@ -88,13 +88,19 @@ bucket=quickstart
 s3=no
 if curl -fs "$connect/connector-plugins" | grep -q 'io.confluent.connect.s3.S3SinkConnector'; then
   s3=yes
+  "$HOME/.cache/sluice/venv/bin/python" - "$SLUICE_S3_ENDPOINT" "$bucket" <<'PY'
+import sys, boto3
+s3 = boto3.client("s3", endpoint_url=sys.argv[1], aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1")
+if sys.argv[2] not in [b["Name"] for b in s3.list_buckets().get("Buckets", [])]:
+    s3.create_bucket(Bucket=sys.argv[2])
+PY
   curl -fs -X POST -H 'Content-Type: application/json' "$connect/connectors" --data "{
     \"name\": \"customers-s3-sink\",
     \"config\": {\"connector.class\": \"io.confluent.connect.s3.S3SinkConnector\", \"topics\": \"$topic\",
                 \"s3.bucket.name\": \"$bucket\", \"s3.region\": \"us-east-1\", \"store.url\": \"$SLUICE_S3_ENDPOINT\",
                 \"aws.access.key.id\": \"test\", \"aws.secret.access.key\": \"test\",
                 \"format.class\": \"io.confluent.connect.s3.format.avro.AvroFormat\", \"flush.size\": \"3\",
-                \"rotate.schedule.interval.ms\": \"5000\", \"storage.class\": \"io.confluent.connect.s3.storage.S3Storage\", $avro}}" >/dev/null
+                \"rotate.schedule.interval.ms\": \"5000\", \"timezone\": \"UTC\", \"storage.class\": \"io.confluent.connect.s3.storage.S3Storage\", $avro}}" >/dev/null
 fi
 # Changes while it streams: an insert, an update, a delete.
 for _ in $(seq 150); do [ -s "$w/customers-events.txt" ] && break; sleep 0.2; done

@@ -1,3 +1,7 @@
+//! The one error type of the file-sink core, shared by the object-store crates: store failures
+//! carry their own retriable/definite classification (made where the store's errors are
+//! understood), record and configuration errors are always definite.
+
 /// Errors of the file-sink core and the object stores it writes to.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -60,6 +64,26 @@ pub enum Error {
         /// What failed.
         message: String,
     },
+    /// A record has a null value and `behavior.on.null.values` is `fail`; definite.
+    #[error(
+        "Record {topic}-{partition}@{offset} has a null value (a tombstone) and \
+         behavior.on.null.values is 'fail': set it to 'ignore' to skip such records"
+    )]
+    NullValue {
+        /// The record's topic.
+        topic: String,
+        /// The record's Kafka partition.
+        partition: i32,
+        /// The record's offset.
+        offset: i64,
+    },
+    /// The task's buffer budget is full and the uploads that would free it have not finished;
+    /// retriable: the same records are delivered again once memory is freed.
+    #[error("{message}")]
+    Backpressure {
+        /// What is holding memory, and the last upload error if any.
+        message: String,
+    },
     /// The object does not exist.
     #[error("{store} object '{key}' does not exist")]
     NotFound {
@@ -78,7 +102,7 @@ impl Error {
             Error::Store {
                 retriable: true,
                 ..
-            }
+            } | Error::Backpressure { .. }
         )
     }
 }

@@ -20,6 +20,11 @@
 //!   re-armed only by time-based rotations.
 //! * **schema change** — the format reports it (`Appended::SchemaChanged`); the sink then calls
 //!   [`Rotation::rotated`] with [`RotateReason::SchemaChange`].
+//! * **`rotate.interval.ms` timer** (Sluice only) — when the caller tracks open times
+//!   ([`Rotation::record_written_at`]), [`Rotation::on_timer`] also closes files that have been
+//!   open for `rotate.interval.ms` of wall time, so a quiet partition's last file does not wait
+//!   for a record that may never come. During a catch-up files live far shorter than that and
+//!   the record-time rule decides, as in Confluent.
 //!
 //! Nothing rotates an empty file: every time rule requires at least one record written.
 
@@ -50,6 +55,15 @@ pub enum RotateReason {
     Schedule,
     /// The value schema changed.
     SchemaChange,
+    /// After a restart, an object already exists that starts at the next record: the files
+    /// are closed there so the replay rewrites that object under the same name (see
+    /// `crate::sink` on recovery).
+    Recovery,
+    /// The task's memory budget is exhausted; this partition holds the most bytes.
+    MemoryBudget,
+    /// `rotate.interval.ms` of wall-clock time passed since the files were opened and no
+    /// record arrived to close them (Sluice's timer; Confluent waits for the next record).
+    IntervalTimer,
 }
 
 impl RotateReason {
@@ -58,7 +72,10 @@ impl RotateReason {
     fn is_time_based(self) -> bool {
         matches!(
             self,
-            RotateReason::Interval | RotateReason::PartitionChange | RotateReason::Schedule
+            RotateReason::Interval
+                | RotateReason::PartitionChange
+                | RotateReason::Schedule
+                | RotateReason::IntervalTimer
         )
     }
 }
@@ -134,6 +151,9 @@ pub struct Rotation {
     base_timestamp: Option<i64>,
     current_partition: Option<String>,
     next_scheduled: Option<i64>,
+    /// Wall time of the first record since the last rotation, when the caller tracks it
+    /// ([`Rotation::record_written_at`]): arms the `rotate.interval.ms` timer.
+    opened_at: Option<i64>,
 }
 
 impl Rotation {
@@ -146,6 +166,7 @@ impl Rotation {
             base_timestamp: None,
             current_partition: None,
             next_scheduled,
+            opened_at: None,
         }
     }
 
@@ -199,22 +220,56 @@ impl Rotation {
         (self.record_count >= self.policy.flush_size).then_some(RotateReason::FlushSize)
     }
 
+    /// [`Rotation::record_written`], also noting the wall time `now_ms` of the first record
+    /// since the last rotation: with `rotate.interval.ms` set, [`Rotation::on_timer`] then
+    /// closes the files once they have been open that long, even if no record arrives.
+    pub fn record_written_at(
+        &mut self,
+        encoded_partition: &str,
+        record_ts: Option<i64>,
+        now_ms: i64,
+    ) -> Option<RotateReason> {
+        if self.record_count == 0 {
+            self.opened_at = Some(now_ms);
+            // A deadline that passed while nothing was open would cut this file after its
+            // first record; the file gets a whole period instead.
+            if self.next_scheduled.is_some_and(|d| now_ms >= d) {
+                self.next_scheduled = self.policy.next_scheduled(now_ms);
+            }
+        }
+        self.record_written(encoded_partition, record_ts)
+    }
+
     /// From a timer, without a new record: whether the scheduled deadline has passed with
-    /// records written.
+    /// records written, or (when the open time is tracked) the files have been open for
+    /// `rotate.interval.ms`.
     pub fn on_timer(&self, now_ms: i64) -> Option<RotateReason> {
         if self.record_count == 0 {
             return None;
         }
+        if let (Some(interval), Some(opened)) = (self.policy.interval_ms, self.opened_at)
+            && now_ms - opened >= interval
+        {
+            return Some(RotateReason::IntervalTimer);
+        }
         self.schedule_due(now_ms)
     }
 
-    /// When the sink should next call [`Rotation::on_timer`] (`None`: no schedule or nothing
-    /// written yet, so nothing can become due without a record).
+    /// When the sink should next call [`Rotation::on_timer`] (`None`: no timer armed or
+    /// nothing written yet, so nothing can become due without a record).
     pub fn next_deadline(&self) -> Option<i64> {
         if self.record_count == 0 {
             return None;
         }
-        self.next_scheduled
+        let interval = self
+            .policy
+            .interval_ms
+            .zip(self.opened_at)
+            .map(|(i, o)| o + i);
+        match (self.next_scheduled, interval) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     /// The files were closed for `reason`: start counting afresh.
@@ -222,6 +277,7 @@ impl Rotation {
         self.record_count = 0;
         self.base_timestamp = None;
         self.current_partition = None;
+        self.opened_at = None;
         if reason.is_time_based() {
             self.next_scheduled = self.policy.next_scheduled(now_ms);
         }

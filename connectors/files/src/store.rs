@@ -35,6 +35,15 @@ pub trait ObjectStore: Send + Sync + Debug {
     /// Lists every object whose key starts with `prefix`, in key order.
     async fn list(&self, prefix: &str) -> Result<Vec<ObjectMeta>>;
 
+    /// Lists the objects whose key starts with `prefix` and sorts strictly after `start_after`
+    /// (byte order), in key order. Stores that can start a listing at a key (S3's `StartAfter`)
+    /// override this; the default lists the whole prefix and filters.
+    async fn list_after(&self, prefix: &str, start_after: &str) -> Result<Vec<ObjectMeta>> {
+        let mut all = self.list(prefix).await?;
+        all.retain(|o| o.key.as_str() > start_after);
+        Ok(all)
+    }
+
     /// Starts a multipart upload of `key`; the object appears only when it is completed.
     async fn start_upload(&self, key: &str) -> Result<Box<dyn MultipartUpload>>;
 }

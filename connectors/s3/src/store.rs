@@ -10,13 +10,18 @@
 //! [`S3StoreConfig::endpoint`] and [`S3StoreConfig::path_style`].
 
 use std::fmt;
+use std::time::Duration;
 
 use async_trait::async_trait;
+use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region};
 use aws_credential_types::Credentials;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::primitives::ByteStream;
-use aws_sdk_s3::types::{BucketLocationConstraint, ChecksumAlgorithm, CreateBucketConfiguration};
+use aws_sdk_s3::types::{
+    BucketLocationConstraint, ChecksumAlgorithm, CreateBucketConfiguration, ObjectCannedAcl,
+    ServerSideEncryption,
+};
 use bytes::Bytes;
 use sluice_files::{MultipartUpload, ObjectMeta, ObjectStore};
 use tracing::debug;
@@ -67,6 +72,24 @@ pub struct S3StoreConfig {
     pub credentials: Option<S3Credentials>,
     /// Objects per ListObjectsV2 page; `None` lets S3 choose (at most 1,000).
     pub list_page_size: Option<i32>,
+    /// Server-side encryption of written objects (`s3.ssea.name`, `s3.sse.kms.key.id`).
+    pub sse: Option<Sse>,
+    /// The canned ACL of written objects (`s3.acl.canned`).
+    pub canned_acl: Option<String>,
+    /// Attempts per request made by the SDK itself (`s3.part.retries` + 1); `None`: the SDK's
+    /// default (3).
+    pub max_attempts: Option<u32>,
+    /// The SDK's first retry pause (`s3.retry.backoff.ms`).
+    pub initial_backoff: Option<Duration>,
+}
+
+/// Server-side encryption settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sse {
+    /// The algorithm: `AES256`, `aws:kms` or `aws:kms:dsse`.
+    pub algorithm: String,
+    /// The KMS key id for `aws:kms` (`None`: the bucket's default key).
+    pub kms_key_id: Option<String>,
 }
 
 impl S3StoreConfig {
@@ -79,6 +102,10 @@ impl S3StoreConfig {
             path_style: false,
             credentials: None,
             list_page_size: None,
+            sse: None,
+            canned_acl: None,
+            max_attempts: None,
+            initial_backoff: None,
         }
     }
 
@@ -99,6 +126,25 @@ impl S3StoreConfig {
             access_key_id: access_key_id.into(),
             secret_access_key: secret_access_key.into(),
         });
+        self
+    }
+
+    /// Encrypts written objects server-side.
+    pub fn with_sse(mut self, sse: Sse) -> Self {
+        self.sse = Some(sse);
+        self
+    }
+
+    /// Applies a canned ACL (`private`, `bucket-owner-full-control`, …) to written objects.
+    pub fn with_canned_acl(mut self, acl: impl Into<String>) -> Self {
+        self.canned_acl = Some(acl.into());
+        self
+    }
+
+    /// Sets the SDK's own retries: `max_attempts` per request, backing off from `initial`.
+    pub fn with_retries(mut self, max_attempts: u32, initial: Duration) -> Self {
+        self.max_attempts = Some(max_attempts.max(1));
+        self.initial_backoff = Some(initial);
         self
     }
 
@@ -184,6 +230,13 @@ impl S3Store {
                 "sluice-s3-config",
             ));
         }
+        if let Some(attempts) = config.max_attempts {
+            let mut retry = RetryConfig::standard().with_max_attempts(attempts);
+            if let Some(initial) = config.initial_backoff {
+                retry = retry.with_initial_backoff(initial);
+            }
+            loader = loader.retry_config(retry);
+        }
         let shared = loader.load().await;
         let mut builder =
             aws_sdk_s3::config::Builder::from(&shared).force_path_style(config.path_style);
@@ -229,6 +282,21 @@ impl S3Store {
         }
     }
 
+    /// Checks that the bucket exists and these credentials may list it, with one
+    /// ListObjectsV2 request of at most one key under `prefix`: a missing bucket or bad
+    /// credentials show up as a definite error when the task starts, not at the first upload.
+    pub async fn check_access(&self, prefix: &str) -> sluice_files::Result<()> {
+        self.client
+            .list_objects_v2()
+            .bucket(&self.config.bucket)
+            .prefix(prefix)
+            .max_keys(1)
+            .send()
+            .await
+            .map_err(|e| classify(e, self.target("list", prefix)))?;
+        Ok(())
+    }
+
     fn target<'a>(&'a self, operation: &'static str, key: &'a str) -> Target<'a> {
         Target {
             operation,
@@ -246,11 +314,21 @@ impl ObjectStore for S3Store {
 
     async fn put(&self, key: &str, body: Bytes) -> sluice_files::Result<()> {
         let len = body.len();
-        self.client
+        let mut request = self
+            .client
             .put_object()
             .bucket(&self.config.bucket)
             .key(key)
-            .body(ByteStream::from(body))
+            .body(ByteStream::from(body));
+        if let Some(sse) = &self.config.sse {
+            request = request
+                .server_side_encryption(ServerSideEncryption::from(sse.algorithm.as_str()))
+                .set_ssekms_key_id(sse.kms_key_id.clone());
+        }
+        if let Some(acl) = &self.config.canned_acl {
+            request = request.acl(ObjectCannedAcl::from(acl.as_str()));
+        }
+        request
             .send()
             .await
             .map_err(|e| classify(e, self.target("put", key)))?;
@@ -282,11 +360,71 @@ impl ObjectStore for S3Store {
     }
 
     async fn list(&self, prefix: &str) -> sluice_files::Result<Vec<ObjectMeta>> {
+        self.list_from(prefix, None).await
+    }
+
+    async fn list_after(
+        &self,
+        prefix: &str,
+        start_after: &str,
+    ) -> sluice_files::Result<Vec<ObjectMeta>> {
+        self.list_from(prefix, Some(start_after)).await
+    }
+
+    async fn start_upload(&self, key: &str) -> sluice_files::Result<Box<dyn MultipartUpload>> {
+        let mut request = self
+            .client
+            .create_multipart_upload()
+            .bucket(&self.config.bucket)
+            .key(key)
+            // Parts carry a CRC32 each and the completion lists them: S3 verifies every part,
+            // and declaring the algorithm up front keeps UploadPart and CompleteMultipartUpload
+            // consistent with the checksums the SDK computes by default.
+            .checksum_algorithm(ChecksumAlgorithm::Crc32);
+        if let Some(sse) = &self.config.sse {
+            request = request
+                .server_side_encryption(ServerSideEncryption::from(sse.algorithm.as_str()))
+                .set_ssekms_key_id(sse.kms_key_id.clone());
+        }
+        if let Some(acl) = &self.config.canned_acl {
+            request = request.acl(ObjectCannedAcl::from(acl.as_str()));
+        }
+        let output = request
+            .send()
+            .await
+            .map_err(|e| classify(e, self.target("start multipart upload", key)))?;
+        let upload_id = output
+            .upload_id()
+            .ok_or_else(|| sluice_files::Error::Store {
+                store: STORE,
+                operation: "start multipart upload",
+                key: key.to_owned(),
+                message: "S3 answered without an upload id; the server is not S3-compatible".into(),
+                retriable: false,
+            })?;
+        debug!(bucket = %self.config.bucket, key, upload_id, "Started S3 multipart upload.");
+        Ok(Box::new(S3MultipartUpload::new(
+            self.client.clone(),
+            self.config.bucket.clone(),
+            key.to_owned(),
+            upload_id.to_owned(),
+        )))
+    }
+}
+
+impl S3Store {
+    /// ListObjectsV2 over `prefix`, from after `start_after`, following every page.
+    async fn list_from(
+        &self,
+        prefix: &str,
+        start_after: Option<&str>,
+    ) -> sluice_files::Result<Vec<ObjectMeta>> {
         let mut request = self
             .client
             .list_objects_v2()
             .bucket(&self.config.bucket)
-            .prefix(prefix);
+            .prefix(prefix)
+            .set_start_after(start_after.map(str::to_owned));
         if let Some(size) = self.config.list_page_size {
             request = request.max_keys(size);
         }
@@ -310,36 +448,5 @@ impl ObjectStore for S3Store {
         }
         objects.sort_by(|a, b| a.key.cmp(&b.key));
         Ok(objects)
-    }
-
-    async fn start_upload(&self, key: &str) -> sluice_files::Result<Box<dyn MultipartUpload>> {
-        let output = self
-            .client
-            .create_multipart_upload()
-            .bucket(&self.config.bucket)
-            .key(key)
-            // Parts carry a CRC32 each and the completion lists them: S3 verifies every part,
-            // and declaring the algorithm up front keeps UploadPart and CompleteMultipartUpload
-            // consistent with the checksums the SDK computes by default.
-            .checksum_algorithm(ChecksumAlgorithm::Crc32)
-            .send()
-            .await
-            .map_err(|e| classify(e, self.target("start multipart upload", key)))?;
-        let upload_id = output
-            .upload_id()
-            .ok_or_else(|| sluice_files::Error::Store {
-                store: STORE,
-                operation: "start multipart upload",
-                key: key.to_owned(),
-                message: "S3 answered without an upload id; the server is not S3-compatible".into(),
-                retriable: false,
-            })?;
-        debug!(bucket = %self.config.bucket, key, upload_id, "Started S3 multipart upload.");
-        Ok(Box::new(S3MultipartUpload::new(
-            self.client.clone(),
-            self.config.bucket.clone(),
-            key.to_owned(),
-            upload_id.to_owned(),
-        )))
     }
 }

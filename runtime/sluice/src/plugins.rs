@@ -22,6 +22,11 @@ impl Plugins {
             )
             .with_task_class(sluice_postgres::connector::TASK_CLASS),
         );
+        #[cfg(feature = "s3")]
+        plugins.push(
+            PluginDesc::sink::<sluice_s3::S3SinkConnector>(sluice_s3::CONNECTOR_CLASS)
+                .with_task_class(sluice_s3::TASK_CLASS),
+        );
         Plugins(PluginRegistry::new(plugins))
     }
 }

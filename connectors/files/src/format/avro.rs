@@ -210,7 +210,7 @@ impl RecordWriter for AvroRecordWriter {
     }
 
     fn buffered_bytes(&self) -> usize {
-        self.ready.len() + self.block.len()
+        self.ready.capacity() + self.block.capacity()
     }
 
     fn take_ready(&mut self) -> Vec<u8> {

@@ -47,17 +47,7 @@ impl Default for JsonOptions {
 impl JsonOptions {
     /// Reads `s3.compression.type`, `s3.compression.level` and `json.decimal.format`.
     pub fn from_props(props: &Props) -> Result<Self> {
-        let level = config::long(props, COMPRESSION_LEVEL_CONFIG, -1)?;
-        let level = match level {
-            -1 => 6,
-            0..=9 => level.unsigned_abs() as u32,
-            _ => {
-                return Err(Error::config(
-                    COMPRESSION_LEVEL_CONFIG,
-                    format!("{level} is not a gzip level; use -1 (default) or 0 to 9"),
-                ));
-            }
-        };
+        let level = gzip_level(props)?;
         let decimal_format = match config::string(props, JSON_DECIMAL_FORMAT_CONFIG, "BASE64")
             .to_ascii_uppercase()
             .as_str()
@@ -76,6 +66,19 @@ impl JsonOptions {
             level,
             decimal_format,
         })
+    }
+}
+
+/// `s3.compression.level` as a gzip level: -1 (the default) means 6.
+pub(crate) fn gzip_level(props: &Props) -> Result<u32> {
+    let level = config::long(props, COMPRESSION_LEVEL_CONFIG, -1)?;
+    match level {
+        -1 => Ok(6),
+        0..=9 => Ok(level.unsigned_abs() as u32),
+        _ => Err(Error::config(
+            COMPRESSION_LEVEL_CONFIG,
+            format!("{level} is not a gzip level; use -1 (default) or 0 to 9"),
+        )),
     }
 }
 
@@ -148,8 +151,8 @@ impl RecordWriter for JsonRecordWriter {
 
     fn buffered_bytes(&self) -> usize {
         match &self.out {
-            Sink::Plain(buf) => buf.len(),
-            Sink::Gzip(gz) => gz.get_ref().len(),
+            Sink::Plain(buf) => buf.capacity(),
+            Sink::Gzip(gz) => gz.get_ref().capacity(),
         }
     }
 

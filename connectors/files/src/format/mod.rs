@@ -12,6 +12,7 @@
 //! (rotate) and append the record to a new writer.
 
 mod avro;
+mod bytearray;
 mod json;
 mod ocf;
 
@@ -20,12 +21,15 @@ use std::fmt::Debug;
 use sluice_api::{Schema, SinkRecord};
 
 pub use avro::{AVRO_CODEC_CONFIG, AvroCodec, AvroOptions, AvroRecordWriter};
+pub use bytearray::{BYTEARRAY_SEPARATOR_CONFIG, ByteArrayOptions, ByteArrayRecordWriter};
 pub use json::{
     COMPRESSION_LEVEL_CONFIG, JSON_DECIMAL_FORMAT_CONFIG, JsonOptions, JsonRecordWriter,
 };
 pub use ocf::sync_marker_for;
 
-use crate::Result;
+use crate::config::Props;
+use crate::naming::FileFormat;
+use crate::{Error, Result};
 
 /// What [`RecordWriter::append`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,7 +50,8 @@ pub trait RecordWriter: Send + Debug {
     /// Records written so far.
     fn record_count(&self) -> u64;
 
-    /// Bytes produced so far and not yet taken (including data still being compressed).
+    /// Memory held by the bytes produced so far and not yet taken (buffer capacities, which is
+    /// what the sink's memory budget must count, not just their lengths).
     fn buffered_bytes(&self) -> usize;
 
     /// Removes and returns the bytes already final (may be empty).
@@ -72,6 +77,46 @@ impl FileSchema {
                 true
             }
             Some(schema) => *schema == record.value_schema,
+        }
+    }
+}
+
+/// The settings of one output format, read once per task: makes a fresh [`RecordWriter`] for
+/// every file.
+#[derive(Debug, Clone)]
+pub enum WriterFactory {
+    /// Avro object container files.
+    Avro(AvroOptions),
+    /// JSON lines.
+    Json(JsonOptions),
+    /// Raw value bytes.
+    ByteArray(ByteArrayOptions),
+}
+
+impl WriterFactory {
+    /// Reads the settings of `format` from the connector properties.
+    pub fn from_props(format: FileFormat, props: &Props) -> Result<Self> {
+        Ok(match format {
+            FileFormat::Avro => WriterFactory::Avro(AvroOptions::from_props(props)?),
+            FileFormat::Json => WriterFactory::Json(JsonOptions::from_props(props)?),
+            FileFormat::ByteArray => WriterFactory::ByteArray(ByteArrayOptions::from_props(props)?),
+            FileFormat::Parquet => {
+                return Err(Error::config(
+                    crate::naming::FORMAT_CLASS_CONFIG,
+                    "ParquetFormat is not supported yet; use AvroFormat (Redshift and Snowflake \
+                     load it with COPY) or JsonFormat",
+                ));
+            }
+        })
+    }
+
+    /// A writer for the new object `key` (the key seeds the Avro sync marker, so a replayed
+    /// file is byte-identical to the first attempt).
+    pub fn writer(&self, key: &str) -> Box<dyn RecordWriter> {
+        match self {
+            WriterFactory::Avro(o) => Box::new(AvroRecordWriter::new(*o, sync_marker_for(key))),
+            WriterFactory::Json(o) => Box::new(JsonRecordWriter::new(*o)),
+            WriterFactory::ByteArray(o) => Box::new(ByteArrayRecordWriter::new(o)),
         }
     }
 }

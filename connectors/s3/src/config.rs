@@ -1,0 +1,391 @@
+//! The S3 sink's configuration: Confluent's `S3SinkConnectorConfig` keys with Confluent's
+//! defaults (one [`config_def`] for `GET /connector-plugins/…/config` and validation), and
+//! [`S3SinkConfig::parse`], which turns a connector config into the store settings and the
+//! file-sink settings, or an error naming the key to fix.
+//!
+//! Keys Sluice accepts but treats differently, each documented on its key: `schema.compatibility`
+//! other than `NONE` (rotates on every schema change), `enable.conditional.writes` (replays
+//! rewrite the same names anyway, see `sluice_files::sink`), `s3.elastic.buffer.*` and
+//! `s3.http.send.expect.continue` (HTTP and buffer details of the Java client). Keys whose
+//! non-default values are not supported yet are refused with a message saying so.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use sluice_api::config::{ConfigDef, ConfigKey, ConfigType, Importance, Validator};
+use sluice_api::connector::Properties;
+use sluice_files::format::{
+    AVRO_CODEC_CONFIG, BYTEARRAY_SEPARATOR_CONFIG, COMPRESSION_LEVEL_CONFIG,
+    JSON_DECIMAL_FORMAT_CONFIG,
+};
+use sluice_files::naming::{
+    BYTEARRAY_EXTENSION_CONFIG, COMPRESSION_TYPE_CONFIG, DIRECTORY_DELIM_CONFIG, FILE_DELIM_CONFIG,
+    FILENAME_OFFSET_ZERO_PAD_WIDTH_CONFIG, FORMAT_CLASS_CONFIG, PARQUET_CODEC_CONFIG,
+    TOPICS_DIR_CONFIG,
+};
+use sluice_files::partitioner::{
+    LOCALE_CONFIG, PARTITION_DURATION_MS_CONFIG, PARTITION_FIELD_NAME_CONFIG,
+    PARTITIONER_CLASS_CONFIG, PATH_FORMAT_CONFIG, TIMESTAMP_EXTRACTOR_CONFIG,
+    TIMESTAMP_FIELD_CONFIG, TIMEZONE_CONFIG,
+};
+use sluice_files::rotation::{
+    FLUSH_SIZE_CONFIG, ROTATE_INTERVAL_MS_CONFIG, ROTATE_SCHEDULE_INTERVAL_MS_CONFIG,
+};
+use sluice_files::sink::{
+    BEHAVIOR_ON_NULL_VALUES_CONFIG, BUFFER_MAX_BYTES_CONFIG, MIN_PART_SIZE,
+    ROTATE_FILE_ON_PARTITION_CHANGE_CONFIG, SCHEMA_COMPATIBILITY_CONFIG,
+    STORE_KAFKA_HEADERS_CONFIG, STORE_KAFKA_KEYS_CONFIG, UPLOAD_CONCURRENCY_CONFIG,
+};
+use sluice_files::{FileFormat, Props, SinkSettings};
+
+use crate::store::{S3StoreConfig, Sse};
+use crate::{Error, Result};
+
+/// `s3.bucket.name`: the bucket objects are written to (required).
+pub const BUCKET_CONFIG: &str = "s3.bucket.name";
+/// `s3.region`: the bucket's region (default `us-west-2`).
+pub const REGION_CONFIG: &str = "s3.region";
+/// `store.url`: an S3-compatible endpoint (MinIO, moto, …) instead of AWS.
+pub const STORE_URL_CONFIG: &str = "store.url";
+/// `s3.path.style.access.enabled`: address buckets as `endpoint/bucket` (default true).
+pub const PATH_STYLE_CONFIG: &str = "s3.path.style.access.enabled";
+/// `aws.access.key.id`: static credentials' key id (empty: the default provider chain).
+pub const ACCESS_KEY_CONFIG: &str = "aws.access.key.id";
+/// `aws.secret.access.key`: static credentials' secret.
+pub const SECRET_KEY_CONFIG: &str = "aws.secret.access.key";
+/// `s3.credentials.provider.class`: only the default provider chain is supported.
+pub const CREDENTIALS_PROVIDER_CONFIG: &str = "s3.credentials.provider.class";
+/// `s3.part.size`: bytes per multipart part (default 25 MiB, at least 5 MiB).
+pub const PART_SIZE_CONFIG: &str = "s3.part.size";
+/// `s3.part.retries`: retries of a failed request by the S3 client (default 3).
+pub const PART_RETRIES_CONFIG: &str = "s3.part.retries";
+/// `s3.retry.backoff.ms`: first pause before a retry (default 200 ms).
+pub const RETRY_BACKOFF_CONFIG: &str = "s3.retry.backoff.ms";
+/// `s3.ssea.name`: server-side encryption algorithm (`AES256`, `aws:kms`; empty: none).
+pub const SSEA_NAME_CONFIG: &str = "s3.ssea.name";
+/// `s3.sse.kms.key.id`: the KMS key for `aws:kms`.
+pub const SSE_KMS_KEY_CONFIG: &str = "s3.sse.kms.key.id";
+/// `s3.sse.customer.key`: SSE-C key (not supported yet).
+pub const SSE_CUSTOMER_KEY_CONFIG: &str = "s3.sse.customer.key";
+/// `s3.acl.canned`: canned ACL of written objects.
+pub const ACL_CANNED_CONFIG: &str = "s3.acl.canned";
+/// `s3.object.tagging`: tag objects with their offsets and record count (not supported yet).
+pub const OBJECT_TAGGING_CONFIG: &str = "s3.object.tagging";
+/// `enable.conditional.writes`: Confluent's If-None-Match commit (see the module doc).
+pub const CONDITIONAL_WRITES_CONFIG: &str = "enable.conditional.writes";
+/// `s3.wan.mode`: S3 Transfer Acceleration (not supported yet).
+pub const WAN_MODE_CONFIG: &str = "s3.wan.mode";
+/// `s3.proxy.url`: an HTTP proxy (not supported yet).
+pub const PROXY_URL_CONFIG: &str = "s3.proxy.url";
+
+/// Confluent's default credentials provider class (the default AWS chain).
+const DEFAULT_PROVIDER: &str = "com.amazonaws.auth.DefaultAWSCredentialsProviderChain";
+
+fn key(name: &str, ty: ConfigType, doc: &str) -> ConfigKey {
+    ConfigKey::new(name, ty, doc)
+}
+
+fn class_validator(raw: &str) -> std::result::Result<(), String> {
+    FileFormat::from_class(raw).map(|_| ()).ok_or_else(|| {
+        "not a known format; use io.confluent.connect.s3.format.avro.AvroFormat, \
+         json.JsonFormat or bytearray.ByteArrayFormat"
+            .to_string()
+    })
+}
+
+/// Every key of the S3 sink, with Confluent's defaults.
+pub fn config_def() -> ConfigDef {
+    use ConfigType::{Boolean, Int, List, Long, Password, String as Str};
+    let s = |name: &str, default: &str, doc: &str| key(name, Str, doc).default_value(default);
+    ConfigDef::new()
+        .define(
+            key(BUCKET_CONFIG, Str, "The S3 bucket objects are written to.")
+                .importance(Importance::High)
+                .validator(Validator::NonEmptyString),
+        )
+        .define(s(REGION_CONFIG, "us-west-2", "The AWS region of the bucket.").importance(Importance::Medium))
+        .define(
+            key(STORE_URL_CONFIG, Str, "The URL of an S3-compatible server (MinIO, moto, …); unset for AWS S3.")
+                .default_null(),
+        )
+        .define(
+            key(PATH_STYLE_CONFIG, Boolean, "Address buckets as <store.url>/<bucket> instead of <bucket>.<host> (needed by most S3-compatible servers).")
+                .default_value("true"),
+        )
+        .define(s(ACCESS_KEY_CONFIG, "", "The AWS access key id; empty uses the default credentials chain (environment, profile, web identity, instance role)."))
+        .define(
+            key(SECRET_KEY_CONFIG, Password, "The AWS secret access key (with aws.access.key.id).")
+                .default_value(""),
+        )
+        .define(s(CREDENTIALS_PROVIDER_CONFIG, DEFAULT_PROVIDER, "The credentials provider; only the default chain is supported (static keys are set with aws.access.key.id)."))
+        .define(s(TOPICS_DIR_CONFIG, "topics", "The top-level directory (key prefix) of every object."))
+        .define(s(DIRECTORY_DELIM_CONFIG, "/", "The delimiter between directories of a key."))
+        .define(s(FILE_DELIM_CONFIG, "+", "The delimiter between topic, partition and offset in file names."))
+        .define(
+            key(FILENAME_OFFSET_ZERO_PAD_WIDTH_CONFIG, Int, "Digits of the zero-padded start offset in file names.")
+                .default_value("10")
+                .validator(Validator::Range { min: Some(0.0), max: None }),
+        )
+        .define(
+            key(FLUSH_SIZE_CONFIG, Int, "Records per file: a topic partition's files are committed after this many records.")
+                .importance(Importance::High)
+                .validator(Validator::Range { min: Some(1.0), max: None }),
+        )
+        .define(
+            key(ROTATE_INTERVAL_MS_CONFIG, Long, "Record-time span of a file (with a time-based partitioner), measured with timestamp.extractor; -1 disables. Sluice also closes a file open this long in wall time without new records.")
+                .default_value("-1"),
+        )
+        .define(
+            key(ROTATE_SCHEDULE_INTERVAL_MS_CONFIG, Long, "Wall-clock rotation period, aligned to timezone; fires without new records; -1 disables.")
+                .default_value("-1"),
+        )
+        .define(
+            key(FORMAT_CLASS_CONFIG, ConfigType::Class, "The output format: io.confluent.connect.s3.format.avro.AvroFormat, json.JsonFormat or bytearray.ByteArrayFormat.")
+                .importance(Importance::High)
+                .validator(Validator::Custom(class_validator)),
+        )
+        .define(
+            s(COMPRESSION_TYPE_CONFIG, "none", "Whole-file compression of JSON and ByteArray files: none or gzip.")
+                .validator(Validator::OneOf(vec!["none".into(), "gzip".into()])),
+        )
+        .define(
+            key(COMPRESSION_LEVEL_CONFIG, Int, "gzip level 0-9; -1 for the default (6).")
+                .default_value("-1")
+                .validator(Validator::Range { min: Some(-1.0), max: Some(9.0) }),
+        )
+        .define(s(AVRO_CODEC_CONFIG, "null", "The Avro block codec: null or deflate."))
+        .define(s(PARQUET_CODEC_CONFIG, "snappy", "The Parquet codec (the Parquet format is not supported yet)."))
+        .define(s(JSON_DECIMAL_FORMAT_CONFIG, "BASE64", "How the JSON format writes decimals: BASE64 or NUMERIC (Redshift's COPY loads NUMERIC into DECIMAL columns)."))
+        .define(s(BYTEARRAY_EXTENSION_CONFIG, ".bin", "The extension of ByteArray files."))
+        .define(
+            key(BYTEARRAY_SEPARATOR_CONFIG, Str, "Bytes written after each ByteArray value (default a line separator).")
+                .default_null(),
+        )
+        .define(
+            key(PART_SIZE_CONFIG, Int, "Bytes per multipart part; files larger than this are streamed as parts while they are written.")
+                .default_value((25 << 20).to_string())
+                .validator(Validator::Range { min: Some(MIN_PART_SIZE as f64), max: Some(f64::from(i32::MAX)) }),
+        )
+        .define(
+            key(PART_RETRIES_CONFIG, Int, "Retries of a failed S3 request by the client, before the task's own backoff takes over (uploads are retried until they succeed or fail definitely).")
+                .default_value("3")
+                .validator(Validator::Range { min: Some(0.0), max: None }),
+        )
+        .define(
+            key(RETRY_BACKOFF_CONFIG, Long, "First pause before retrying a failed request, doubled on each retry up to 30 s.")
+                .default_value("200")
+                .validator(Validator::Range { min: Some(0.0), max: None }),
+        )
+        .define(
+            s(PARTITIONER_CLASS_CONFIG, "io.confluent.connect.storage.partitioner.DefaultPartitioner", "The partitioner: io.confluent.connect.storage.partitioner.DefaultPartitioner, FieldPartitioner, TimeBasedPartitioner, DailyPartitioner or HourlyPartitioner."),
+        )
+        .define(key(PARTITION_FIELD_NAME_CONFIG, List, "FieldPartitioner: the value fields whose values name the directories.").default_value(""))
+        .define(key(PARTITION_DURATION_MS_CONFIG, Long, "TimeBasedPartitioner: the width of a time bucket.").default_value("-1"))
+        .define(s(PATH_FORMAT_CONFIG, "", "TimeBasedPartitioner: the Joda-Time pattern of the directories, e.g. 'year'=YYYY/'month'=MM/'day'=dd."))
+        .define(s(LOCALE_CONFIG, "", "Time-based partitioners: the locale (required; numeric patterns do not depend on it)."))
+        .define(s(TIMEZONE_CONFIG, "", "Time-based partitioners and scheduled rotation: the zone (UTC or a fixed offset such as +02:00)."))
+        .define(s(TIMESTAMP_EXTRACTOR_CONFIG, "Wallclock", "Where record time comes from: Wallclock, Record (the Kafka timestamp) or RecordField."))
+        .define(s(TIMESTAMP_FIELD_CONFIG, "timestamp", "RecordField extractor: the value field (dotted path) holding the time."))
+        .define(
+            s(SCHEMA_COMPATIBILITY_CONFIG, "NONE", "Value schema changes: NONE closes the files at every change; BACKWARD, FORWARD and FULL are accepted and handled as NONE (more files, same records).")
+                .validator(Validator::OneOfIgnoreCase(vec!["NONE".into(), "BACKWARD".into(), "FORWARD".into(), "FULL".into()])),
+        )
+        .define(
+            s(BEHAVIOR_ON_NULL_VALUES_CONFIG, "fail", "Null values (tombstones): fail the task, or ignore them (write is not supported yet).")
+                .validator(Validator::OneOfIgnoreCase(vec!["fail".into(), "ignore".into(), "write".into()])),
+        )
+        .define(key(STORE_KAFKA_KEYS_CONFIG, Boolean, "Also write record keys in side files (not supported yet: only false).").default_value("false"))
+        .define(key(STORE_KAFKA_HEADERS_CONFIG, Boolean, "Also write record headers in side files (not supported yet: only false).").default_value("false"))
+        .define(key(ROTATE_FILE_ON_PARTITION_CHANGE_CONFIG, Boolean, "With rotate.interval.ms, close the files when a record of another directory arrives (only true is supported).").default_value("true"))
+        .define(key("enhanced.avro.schema.support", Boolean, "AvroData's enhanced schema support when deriving the file schemas.").default_value("true"))
+        .define(key("connect.meta.data", Boolean, "AvroData's Connect metadata in the file schemas.").default_value("true"))
+        .define(key(OBJECT_TAGGING_CONFIG, Boolean, "Tag objects with their offsets and record count (not supported yet: only false).").default_value("false"))
+        .define(key(CONDITIONAL_WRITES_CONFIG, Boolean, "Confluent's conditional commit writes. Sluice needs none: after a restart it finds the objects written since the last commit and rewrites them under the same names, which is exactly-once also with scheduled rotation.").default_value("true"))
+        .define(s(SSEA_NAME_CONFIG, "", "Server-side encryption: AES256, aws:kms or aws:kms:dsse; empty for none."))
+        .define(s(SSE_KMS_KEY_CONFIG, "", "The KMS key id for aws:kms encryption; empty for the bucket's default key."))
+        .define(key(SSE_CUSTOMER_KEY_CONFIG, Password, "SSE-C customer key (not supported yet: must be empty).").default_value(""))
+        .define(key(ACL_CANNED_CONFIG, Str, "The canned ACL of written objects, e.g. bucket-owner-full-control.").default_null())
+        .define(key(WAN_MODE_CONFIG, Boolean, "S3 Transfer Acceleration (not supported yet: only false).").default_value("false"))
+        .define(s(PROXY_URL_CONFIG, "", "An HTTP proxy for S3 requests (not supported yet: must be empty)."))
+        .define(key("s3.http.send.expect.continue", Boolean, "Java client detail; accepted, no effect.").default_value("true"))
+        .define(key("s3.elastic.buffer.enable", Boolean, "Java client detail; accepted, no effect (Sluice's buffers always grow with the data, bounded by sluice.buffer.max.bytes).").default_value("false"))
+        .define(
+            key(BUFFER_MAX_BYTES_CONFIG, Long, "Sluice: the task's memory budget for buffered records and uploads in flight. When reached, large files stream out as parts, the largest partition's files are closed early, and the task pauses until uploads free memory.")
+                .default_value((64_i64 << 20).to_string())
+                .validator(Validator::Range { min: Some(f64::from(1 << 20)), max: None }),
+        )
+        .define(
+            key(UPLOAD_CONCURRENCY_CONFIG, Int, "Sluice: uploads (objects or parts) running at once per task.")
+                .default_value("4")
+                .validator(Validator::Range { min: Some(1.0), max: Some(64.0) }),
+        )
+}
+
+/// A connector or task config as the string map the file-sink core reads (unset values
+/// dropped; the last of repeated keys wins).
+pub fn props_map(props: &Properties) -> Props {
+    let mut map = HashMap::new();
+    for (k, v) in props {
+        match v {
+            Some(v) => {
+                map.insert(k.clone(), v.clone());
+            }
+            None => {
+                map.remove(k);
+            }
+        }
+    }
+    map
+}
+
+/// The checked S3 sink configuration.
+#[derive(Debug, Clone)]
+pub struct S3SinkConfig {
+    /// Where the objects go.
+    pub store: S3StoreConfig,
+    /// How files are written and committed.
+    pub sink: SinkSettings,
+}
+
+impl S3SinkConfig {
+    /// Parses and checks `props` (see the module doc).
+    pub fn parse(props: &Properties) -> Result<Self> {
+        let p = props_map(props);
+        let get = |k: &str| p.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
+        let bucket = get(BUCKET_CONFIG).ok_or_else(|| {
+            config_error(BUCKET_CONFIG, "is required: name the bucket to write to")
+        })?;
+        let region = get(REGION_CONFIG).unwrap_or("us-west-2");
+        let mut store = S3StoreConfig::new(bucket, region);
+        if let Some(url) = get(STORE_URL_CONFIG) {
+            store = store.with_endpoint(url, flag(&p, PATH_STYLE_CONFIG, true)?);
+        }
+        match (get(ACCESS_KEY_CONFIG), get(SECRET_KEY_CONFIG)) {
+            (Some(id), Some(secret)) => store = store.with_credentials(id, secret),
+            (None, None) => {}
+            (Some(_), None) => {
+                return Err(config_error(
+                    SECRET_KEY_CONFIG,
+                    "is required with aws.access.key.id",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(config_error(
+                    ACCESS_KEY_CONFIG,
+                    "is required with aws.secret.access.key",
+                ));
+            }
+        }
+        if let Some(class) = get(CREDENTIALS_PROVIDER_CONFIG)
+            && class != DEFAULT_PROVIDER
+            && class != "software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider"
+        {
+            return Err(config_error(
+                CREDENTIALS_PROVIDER_CONFIG,
+                &format!(
+                    "'{class}' is not supported; use the default chain ({DEFAULT_PROVIDER}) or aws.access.key.id/aws.secret.access.key"
+                ),
+            ));
+        }
+        if let Some(alg) = get(SSEA_NAME_CONFIG) {
+            if !["AES256", "aws:kms", "aws:kms:dsse"].contains(&alg) {
+                return Err(config_error(
+                    SSEA_NAME_CONFIG,
+                    &format!("'{alg}' is not AES256, aws:kms or aws:kms:dsse"),
+                ));
+            }
+            store = store.with_sse(Sse {
+                algorithm: alg.to_string(),
+                kms_key_id: get(SSE_KMS_KEY_CONFIG).map(str::to_string),
+            });
+        }
+        if let Some(acl) = get(ACL_CANNED_CONFIG) {
+            store = store.with_canned_acl(acl);
+        }
+        for (k, what) in [
+            (SSE_CUSTOMER_KEY_CONFIG, "SSE-C encryption"),
+            (PROXY_URL_CONFIG, "a proxy"),
+        ] {
+            if get(k).is_some() {
+                return Err(config_error(
+                    k,
+                    &format!("{what} is not supported yet; leave it empty"),
+                ));
+            }
+        }
+        for (k, what) in [
+            (OBJECT_TAGGING_CONFIG, "object tagging"),
+            (WAN_MODE_CONFIG, "Transfer Acceleration"),
+        ] {
+            if flag(&p, k, false)? {
+                return Err(config_error(
+                    k,
+                    &format!("{what} is not supported yet; set it to false"),
+                ));
+            }
+        }
+        let retries = int(&p, PART_RETRIES_CONFIG, 3)?;
+        let backoff = Duration::from_millis(int(&p, RETRY_BACKOFF_CONFIG, 200)?.unsigned_abs());
+        store = store.with_retries(
+            u32::try_from(retries.max(0) + 1).unwrap_or(u32::MAX),
+            backoff,
+        );
+        let part_size = int(&p, PART_SIZE_CONFIG, 25 << 20)?;
+        if part_size < MIN_PART_SIZE as i64 || part_size > i64::from(i32::MAX) {
+            return Err(config_error(
+                PART_SIZE_CONFIG,
+                &format!(
+                    "{part_size} is out of range: S3 parts are at least 5242880 bytes (5 MiB)"
+                ),
+            ));
+        }
+        store.validate()?;
+        let sink = SinkSettings::from_props(&p)
+            .map_err(files_config_error)?
+            .with_part_size(part_size.unsigned_abs() as usize)
+            .with_initial_backoff(backoff);
+        if flag(&p, CONDITIONAL_WRITES_CONFIG, true)?
+            && sink.rotation.schedule_interval_ms.is_some()
+        {
+            tracing::info!(
+                "enable.conditional.writes is not needed by Sluice: objects written after the last commit are found after a restart and rewritten under the same names."
+            );
+        }
+        Ok(S3SinkConfig { store, sink })
+    }
+}
+
+fn config_error(key: &str, message: &str) -> Error {
+    Error::Config(sluice_api::Error::Config {
+        key: key.into(),
+        message: message.into(),
+    })
+}
+
+/// The core's configuration errors as the SPI's (keeping the key).
+fn files_config_error(e: sluice_files::Error) -> Error {
+    match e {
+        sluice_files::Error::Config { key, message } => {
+            Error::Config(sluice_api::Error::Config { key, message })
+        }
+        other => Error::Store(other),
+    }
+}
+
+fn flag(p: &Props, key: &str, default: bool) -> Result<bool> {
+    match p.get(key).map(|v| v.trim().to_ascii_lowercase()) {
+        None => Ok(default),
+        Some(v) if v == "true" => Ok(true),
+        Some(v) if v == "false" => Ok(false),
+        Some(v) => Err(config_error(key, &format!("'{v}' is not true or false"))),
+    }
+}
+
+fn int(p: &Props, key: &str, default: i64) -> Result<i64> {
+    match p.get(key).map(|v| v.trim()) {
+        None | Some("") => Ok(default),
+        Some(v) => v
+            .parse()
+            .map_err(|_| config_error(key, &format!("'{v}' is not an integer"))),
+    }
+}

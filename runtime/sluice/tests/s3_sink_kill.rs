@@ -1,0 +1,259 @@
+//! `kill -9` of a `sluice standalone` running the S3 sink while records stream into Kafka, several
+//! times, then a clean finish: every record of the topic must be in exactly one object — no
+//! offset missing, none in two objects — and each object must hold exactly the records of the
+//! offsets its name and length say.
+//!
+//! The sink rotates by `flush.size` *and* by the wall clock (`rotate.schedule.interval.ms`), so
+//! a replay cuts its files at other offsets than the killed run did: the exactly-once result
+//! rests on the recovery scan (objects written after the last commit are found and rewritten
+//! under the same names), not only on deterministic rotation.
+//!
+//! CI size by default (50,000 records, 5 kills); the acceptance run is
+//! `S3_KILL_RECORDS=1000000 S3_KILL_KILLS=20 cargo nextest run -p sluice --test s3_sink_kill
+//! --run-ignored all` (what `bench/s3_kill.sh` does), or set the variables for the default test.
+
+mod s3_sink_support;
+
+use std::collections::BTreeMap;
+use std::hash::{BuildHasher, Hasher};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use s3_sink_support::{Env, WAIT, Worker, envelope, free_port, json_lines, order, temp};
+use serde_json::{Value, json};
+use sluice_worker::kafka::{ProduceRecord, Properties, TopicReader};
+
+const NAME: &str = "s3-kill";
+const PARTITIONS: i32 = 2;
+
+fn env_or(var: &str, default: usize) -> usize {
+    std::env::var(var)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// A small xorshift generator; the seed is printed and can be forced with `SLUICE_CRASH_SEED`.
+struct Rng(u64);
+
+impl Rng {
+    fn new() -> Rng {
+        let seed = std::env::var("SLUICE_CRASH_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| {
+                std::collections::hash_map::RandomState::new()
+                    .build_hasher()
+                    .finish()
+                    | 1
+            });
+        eprintln!("s3_sink_kill seed: {seed}");
+        Rng(seed)
+    }
+
+    fn unit(&mut self) -> f64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+fn start(port: u16, worker_file: &Path, connector_file: &Path) -> Worker {
+    Worker::start(port, worker_file, &[connector_file])
+}
+
+/// Produces `total` records spread over the partitions, `rate` per second, in the background.
+fn spawn_producer(env: &Env, total: usize, rate: usize) -> tokio::task::JoinHandle<()> {
+    let producer = env.producer.clone();
+    let topic = env.topic.clone();
+    tokio::spawn(async move {
+        let chunk = 1000;
+        let started = Instant::now();
+        for first in (0..total).step_by(chunk) {
+            let mut set = tokio::task::JoinSet::new();
+            for i in first..(first + chunk).min(total) {
+                let producer = producer.clone();
+                let topic = topic.clone();
+                set.spawn(async move {
+                    let value = envelope(&order(i as i64, "eu", 1_714_557_600_000 + i as i64));
+                    let key = i.to_string();
+                    producer
+                        .send(ProduceRecord {
+                            topic: &topic,
+                            partition: Some((i % PARTITIONS as usize) as i32),
+                            key: Some(key.as_bytes()),
+                            value: Some(&value),
+                            ..ProduceRecord::default()
+                        })
+                        .await
+                        .unwrap();
+                });
+            }
+            while set.join_next().await.is_some() {}
+            let due = Duration::from_secs_f64((first + chunk) as f64 / rate as f64);
+            if let Some(wait) = due.checked_sub(started.elapsed()) {
+                tokio::time::sleep(wait).await;
+            }
+        }
+    })
+}
+
+/// Every object of the bucket as (partition, first offset) → records, checking each name.
+async fn objects_by_offset(env: &Env) -> BTreeMap<(i32, i64), Vec<Value>> {
+    let prefix = format!("topics/{}/partition=", env.topic);
+    let mut out = BTreeMap::new();
+    for (key, body) in env.objects().await {
+        let rest = key
+            .strip_prefix(&prefix)
+            .unwrap_or_else(|| panic!("unexpected object {key}"));
+        let (p, name) = rest.split_once('/').unwrap();
+        let partition: i32 = p.parse().unwrap();
+        let offset = name
+            .strip_prefix(&format!("{}+{partition}+", env.topic))
+            .and_then(|n| n.strip_suffix(".json"))
+            .filter(|n| n.len() == 10)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("not a Confluent object name: {key}"));
+        out.insert((partition, offset), json_lines(&body));
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_while_streaming_writes_every_record_exactly_once() {
+    run(
+        env_or("S3_KILL_RECORDS", 50_000),
+        env_or("S3_KILL_KILLS", 5),
+    )
+    .await;
+}
+
+/// The acceptance size: 1,000,000 records, 20 kills (about half an hour on the reference box).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "long: run by bench/s3_kill.sh"]
+async fn kill_9_twenty_times_over_a_million_records() {
+    run(
+        env_or("S3_KILL_RECORDS", 1_000_000),
+        env_or("S3_KILL_KILLS", 20),
+    )
+    .await;
+}
+
+async fn run(records: usize, kills: usize) {
+    let env = Env::new("s3-kill", PARTITIONS).await;
+    let port = free_port();
+    let worker_file = temp("s3-kill-worker", "properties");
+    std::fs::write(
+        &worker_file,
+        format!(
+            "bootstrap.servers={}\nlisteners=http://127.0.0.1:{port}\n\
+             offset.storage.file.filename={}\noffset.flush.interval.ms=10000\n\
+             key.converter=org.apache.kafka.connect.storage.StringConverter\n\
+             value.converter=org.apache.kafka.connect.json.JsonConverter\n\
+             consumer.session.timeout.ms=10000\nconsumer.heartbeat.interval.ms=1000\n",
+            env.bootstrap,
+            temp("s3-kill-offsets", "jsonl").display()
+        ),
+    )
+    .unwrap();
+    let connector_file = temp("s3-kill-connector", "json");
+    let config = env.sink_config(&[
+        (
+            "format.class",
+            "io.confluent.connect.s3.format.json.JsonFormat",
+        ),
+        ("flush.size", "997"),
+        ("rotate.schedule.interval.ms", "3000"),
+        ("timezone", "UTC"),
+    ]);
+    std::fs::write(
+        &connector_file,
+        json!({"name": NAME, "config": config}).to_string(),
+    )
+    .unwrap();
+
+    let client = reqwest::Client::new();
+    let mut rng = Rng::new();
+    // About 30 s of streaming for the CI size, longer for more records.
+    let rate = (records / 30).max(1000);
+    let producer = spawn_producer(&env, records, rate);
+    let mut worker = start(port, &worker_file, &connector_file);
+    for k in 0..kills {
+        worker.wait_running(&client, NAME).await;
+        // Let the restarted sink rejoin its group and write, then kill it at a random moment.
+        let pause = Duration::from_secs_f64(4.0 + rng.unit() * 6.0);
+        tokio::time::sleep(pause).await;
+        eprintln!("kill {} of {kills} after {pause:?}", k + 1);
+        worker.kill_9();
+        worker = start(port, &worker_file, &connector_file);
+    }
+    producer.await.unwrap();
+
+    // Read the topic: the records every object must hold, by offset.
+    let props: Properties = [("bootstrap.servers".to_string(), env.bootstrap.clone())].into();
+    let mut reader = TopicReader::open(&props, &env.topic, &Properties::new(), WAIT)
+        .await
+        .unwrap();
+    let mut topic: BTreeMap<(i32, i64), Value> = BTreeMap::new();
+    let deadline = Instant::now() + WAIT;
+    while topic.len() < records {
+        for r in reader.read_to_end(WAIT).await.unwrap() {
+            let v: Value = serde_json::from_slice(r.value.as_deref().unwrap()).unwrap();
+            topic.insert((r.partition, r.offset), v["payload"].clone());
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the topic holds {} records",
+            topic.len()
+        );
+    }
+    let total = topic.len();
+    eprintln!("{total} records in the topic (the producer may have written a few twice)");
+
+    // The scheduled rotation closes the last files; wait until every offset is stored.
+    let deadline = Instant::now() + Duration::from_secs(180);
+    let objects = loop {
+        let objects = objects_by_offset(&env).await;
+        let stored: usize = objects.values().map(Vec::len).sum();
+        if stored >= total {
+            break objects;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "only {stored} of {total} records are stored after the last restart"
+        );
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    };
+    let status = worker.terminate().await;
+    assert!(status.success(), "clean exit: {status}");
+
+    // Each object holds consecutive offsets from its name; together they cover the topic once.
+    let mut next: BTreeMap<i32, i64> = (0..PARTITIONS).map(|p| (p, 0)).collect();
+    for ((partition, first), lines) in &objects {
+        let expected_first = next[partition];
+        assert_eq!(
+            *first, expected_first,
+            "partition {partition}: an object starts at {first} but the previous one ends \
+             before {expected_first} (a gap or an overlap: lost or duplicated records)"
+        );
+        for (i, line) in lines.iter().enumerate() {
+            let offset = first + i as i64;
+            assert_eq!(
+                Some(line),
+                topic.get(&(*partition, offset)),
+                "partition {partition} offset {offset}"
+            );
+        }
+        next.insert(*partition, first + lines.len() as i64);
+    }
+    let covered: usize = next.values().map(|n| *n as usize).sum();
+    assert_eq!(
+        covered, total,
+        "every record of the topic is stored exactly once"
+    );
+    eprintln!(
+        "{} objects hold the {total} records exactly once",
+        objects.len()
+    );
+}
