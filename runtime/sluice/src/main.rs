@@ -9,6 +9,11 @@ mod worker_config;
 
 use clap::{Parser, Subcommand};
 
+/// The allocator: see the `mimalloc` feature in Cargo.toml for why.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Sluice: a Kafka Connect-compatible connector runtime.
 #[derive(Debug, Parser)]
 #[command(name = "sluice", version, about, long_about = None)]
