@@ -100,7 +100,7 @@ PY
                 \"s3.bucket.name\": \"$bucket\", \"s3.region\": \"us-east-1\", \"store.url\": \"$SLUICE_S3_ENDPOINT\",
                 \"aws.access.key.id\": \"test\", \"aws.secret.access.key\": \"test\",
                 \"format.class\": \"io.confluent.connect.s3.format.avro.AvroFormat\", \"flush.size\": \"3\",
-                \"rotate.schedule.interval.ms\": \"5000\", \"timezone\": \"UTC\", \"storage.class\": \"io.confluent.connect.s3.storage.S3Storage\", $avro}}" >/dev/null
+                \"rotate.schedule.interval.ms\": \"5000\", \"timezone\": \"UTC\", \"behavior.on.null.values\": \"ignore\", \"storage.class\": \"io.confluent.connect.s3.storage.S3Storage\", $avro}}" >/dev/null
 fi
 # Changes while it streams: an insert, an update, a delete.
 for _ in $(seq 150); do [ -s "$w/customers-events.txt" ] && break; sleep 0.2; done
@@ -113,10 +113,10 @@ want=$(( $(pg -tA -c 'select count(*) from customers') + 4 ))
 for _ in $(seq 150); do [ "$(wc -l <"$w/customers-events.txt")" -ge "$want" ] && break; sleep 0.2; done
 [ "$s3" = yes ] && sleep 6
 list_objects() {
-  "$HOME/.cache/sluice/venv/bin/python" - "$SLUICE_S3_ENDPOINT" "$bucket" <<'PY'
+  "$HOME/.cache/sluice/venv/bin/python" - "$SLUICE_S3_ENDPOINT" "$bucket" "topics/$topic/" <<'PY'
 import sys, boto3
 s3 = boto3.client("s3", endpoint_url=sys.argv[1], aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1")
-for o in s3.list_objects_v2(Bucket=sys.argv[2]).get("Contents", []):
+for o in s3.list_objects_v2(Bucket=sys.argv[2], Prefix=sys.argv[3]).get("Contents", []):
     print(f"      s3://{sys.argv[2]}/{o['Key']}  ({o['Size']} bytes)")
 PY
 }
@@ -124,7 +124,7 @@ objects=""
 if [ "$s3" = yes ]; then objects=$(list_objects 2>/dev/null || true); fi
 states=$(curl -fs "$connect/connectors?expand=status" | python3 -c 'import json, sys
 d = json.load(sys.stdin)
-print(", ".join(n + " " + v["status"]["connector"]["state"] for n, v in sorted(d.items())))')
+print(", ".join(n + " " + v["status"]["connector"]["state"] + " (tasks: " + " ".join(t["state"] for t in v["status"]["tasks"]) + ")" for n, v in sorted(d.items())))')
 
 cat <<MSG
 
