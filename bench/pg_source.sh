@@ -12,6 +12,7 @@
 #
 #   bash bench/pg_source.sh                       # ROWS=1000000 STREAM_ROWS=500000 FORMAT=avro
 #   ROWS=200000 STREAM_ROWS=100000 FORMAT=json bash bench/pg_source.sh
+#   CONNECTOR_EXTRA='"max.queue.size": "2048"' bash bench/pg_source.sh   # extra connector keys
 #
 # A private Tansu broker (memory storage) on a free port per run; PostgreSQL is the test
 # services' server (started if needed), with a fresh database.
@@ -97,7 +98,7 @@ connector() { # NAME PREFIX TABLE SNAPSHOT_MODE
     \"database.user\": \"$SLUICE_PG_USER\", \"database.password\": \"$SLUICE_PG_PASSWORD\",
     \"database.dbname\": \"$db\", \"topic.prefix\": \"$2\", \"slot.name\": \"${db}_$1\",
     \"publication.name\": \"${db}_$1\", \"publication.autocreate.mode\": \"filtered\",
-    \"table.include.list\": \"public.$3\", \"snapshot.mode\": \"$4\"}}" >/dev/null
+    \"table.include.list\": \"public.$3\", \"snapshot.mode\": \"$4\"${CONNECTOR_EXTRA:+, $CONNECTOR_EXTRA}}}" >/dev/null
 }
 
 report() { # NAME EVENTS T0 T1 CPU_TICKS0
