@@ -19,6 +19,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/tests/services/lib.sh"
+. "$root/bench/lib.sh"
 ROWS=${ROWS:-1000000}
 STREAM_ROWS=${STREAM_ROWS:-500000}
 FORMAT=${FORMAT:-avro}
@@ -48,20 +49,6 @@ db=bench_$(date +%s)
 psql() { command psql -q -h "$SLUICE_PG_HOST" -p "$SLUICE_PG_PORT" -U "$SLUICE_PG_USER" -v ON_ERROR_STOP=1 "$@"; }
 psql -d postgres -c "CREATE DATABASE $db" >/dev/null
 
-start_broker() {
-  local port
-  port=$(free_port)
-  ( exec "$tansu" broker --listener-url "tcp://127.0.0.1:$port" \
-      --advertised-listener-url "tcp://127.0.0.1:$port" --storage-engine memory://tansu/ \
-      >"$work/$1.broker.log" 2>&1 </dev/null ) &
-  broker_pid=$!
-  pids+=("$broker_pid")
-  bootstrap=127.0.0.1:$port
-  for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null && return; sleep 0.1; done
-  die "the broker did not open port $port"
-}
-hwm_kb() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 now() { date +%s.%N; }
 
 # start_worker NAME — a release worker on $bootstrap with the chosen converters.

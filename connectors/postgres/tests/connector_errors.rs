@@ -5,24 +5,15 @@
 //! slot dropped while offsets say streaming had started, a column type Sluice does not map,
 //! and a malformed configuration (rejected at `start`, naming the key).
 
-use std::sync::{Arc, Mutex};
+mod common;
+
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use common::StoredOffsets;
 use sluice_api::OffsetMap;
-use sluice_api::connector::{
-    BoxFuture, ConnectResult, OffsetReader, SourceConnector, SourceTask, SourceTaskContext,
-};
+use sluice_api::connector::{SourceConnector, SourceTask, SourceTaskContext};
 use sluice_postgres::{PgConnectionConfig, PostgresConnector, PostgresConnectorTask};
-
-#[derive(Debug, Default, Clone)]
-struct StoredOffsets(Arc<Mutex<Option<OffsetMap>>>);
-
-impl OffsetReader for StoredOffsets {
-    fn offset<'a>(&'a self, _p: &'a OffsetMap) -> BoxFuture<'a, ConnectResult<Option<OffsetMap>>> {
-        let v = self.0.lock().unwrap().clone();
-        Box::pin(async move { Ok(v) })
-    }
-}
 
 async fn database(sql: &str) -> PgConnectionConfig {
     let pg = sluice_testkit::services().postgres();
@@ -126,11 +117,7 @@ async fn a_dropped_slot_with_streaming_offsets_is_not_silently_recreated() {
         r#"{"lsn_proc":100,"messageType":"COMMIT","lsn_commit":100,"lsn":100,"txId":5,"ts_usec":1}"#,
     )
     .unwrap();
-    let e = first_error(
-        props(&c, &[]),
-        StoredOffsets(Arc::new(Mutex::new(Some(stored)))),
-    )
-    .await;
+    let e = first_error(props(&c, &[]), StoredOffsets::holding(stored)).await;
     assert!(
         e.contains("no longer exists") && e.contains("when_needed"),
         "{e}"

@@ -11,30 +11,20 @@
 //! appearance, must equal the versions Debezium registered (`golden/events/pg/avro/registry.json`),
 //! the `customers-value` v2 of the added column included.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail, ensure};
+use common::StoredOffsets;
 use serde_json::Value as Json;
-use sluice_api::connector::{
-    BoxFuture, ConnectResult, OffsetReader, SourceConnector, SourceTask, SourceTaskContext,
-};
-use sluice_api::{OffsetMap, SourceRecord};
+use sluice_api::connector::{SourceConnector, SourceTask, SourceTaskContext};
+use sluice_api::SourceRecord;
 use sluice_converters::avro::{AvroDataConfig, from_connect_schema, schema_text};
 use sluice_converters::{Converter, JsonConverter};
 use sluice_postgres::{PgConnectionConfig, PostgresConnector};
-
-/// Offsets "stored" by the test (what the worker would have flushed).
-#[derive(Debug, Default, Clone)]
-struct StoredOffsets(Arc<Mutex<Option<OffsetMap>>>);
-
-impl OffsetReader for StoredOffsets {
-    fn offset<'a>(&'a self, _p: &'a OffsetMap) -> BoxFuture<'a, ConnectResult<Option<OffsetMap>>> {
-        let v = self.0.lock().unwrap().clone();
-        Box::pin(async move { Ok(v) })
-    }
-}
 
 struct Db {
     config: PgConnectionConfig,

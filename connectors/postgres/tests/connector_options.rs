@@ -2,23 +2,15 @@
 //! `column.exclude.list`, `message.key.columns` (a key for a table without a primary key),
 //! `skipped.operations`, `tombstones.on.delete=false`, and `snapshot.mode=no_data`.
 
-use std::sync::{Arc, Mutex};
+mod common;
+
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use sluice_api::connector::{
-    BoxFuture, ConnectResult, OffsetReader, SourceConnector, SourceTask, SourceTaskContext,
-};
-use sluice_api::{OffsetMap, SourceRecord, Value};
+use common::StoredOffsets;
+use sluice_api::connector::{SourceConnector, SourceTask, SourceTaskContext};
+use sluice_api::{SourceRecord, Value};
 use sluice_postgres::{PgConnectionConfig, PostgresConnector, PostgresConnectorTask};
-
-#[derive(Debug, Default, Clone)]
-struct NoOffsets(Arc<Mutex<Option<OffsetMap>>>);
-
-impl OffsetReader for NoOffsets {
-    fn offset<'a>(&'a self, _p: &'a OffsetMap) -> BoxFuture<'a, ConnectResult<Option<OffsetMap>>> {
-        Box::pin(async move { Ok(None) })
-    }
-}
 
 async fn poll_until(task: &mut PostgresConnectorTask, n: usize) -> Vec<SourceRecord> {
     let mut out = Vec::new();
@@ -60,7 +52,7 @@ async fn start(c: &PgConnectionConfig, extra: &[(&str, &str)]) -> PostgresConnec
     let mut task = PostgresConnector::default().create_task();
     task.start(
         props,
-        SourceTaskContext::new(Arc::new(NoOffsets::default())),
+        SourceTaskContext::new(Arc::new(StoredOffsets::default())),
     )
     .await
     .unwrap();
