@@ -181,3 +181,36 @@ async fn no_data_streams_without_a_snapshot() {
         &Value::Int32(2)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_table_dropped_while_streaming_leaves_the_others_streaming() {
+    let pg = sluice_testkit::services().postgres();
+    let db = pg.create_database("pgdrop").await;
+    let c = PgConnectionConfig::new(pg.host, pg.port, pg.user, pg.password, db);
+    let client = c.connect("the dropped-table test").await.unwrap();
+    client
+        .batch_execute(
+            "CREATE TABLE gone (id int PRIMARY KEY); CREATE TABLE kept (id int PRIMARY KEY);
+             INSERT INTO gone VALUES (1); INSERT INTO kept VALUES (1);",
+        )
+        .await
+        .unwrap();
+    let mut task = start(&c, &[]).await;
+    assert_eq!(
+        poll_until(&mut task, 2).await.len(),
+        2,
+        "the snapshot of both tables"
+    );
+    client
+        .batch_execute("INSERT INTO gone VALUES (2); DROP TABLE gone; INSERT INTO kept VALUES (2);")
+        .await
+        .unwrap();
+    let records = poll_until(&mut task, 2).await;
+    task.stop().await.unwrap();
+    let topics: Vec<&str> = records.iter().map(|r| r.topic.as_str()).collect();
+    assert_eq!(
+        topics,
+        ["opts.public.gone", "opts.public.kept"],
+        "{records:#?}"
+    );
+}

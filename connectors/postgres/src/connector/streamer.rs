@@ -222,11 +222,11 @@ impl<'a> Streamer<'a> {
             match self.relations.get(&relation.id) {
                 Some((_, Some(t))) if t.incoming == incoming => Some(t.clone()),
                 _ => Some(Arc::new(
-                    TableSchema::load(
+                    TableSchema::load_streamed(
                         &self.catalog,
                         self.config,
                         &id,
-                        Some(incoming),
+                        &relation,
                         self.events.source_schema(),
                     )
                     .await?,

@@ -117,6 +117,64 @@ impl TableSchema {
                 detail: "the table does not exist (dropped?) or has no columns".into(),
             });
         }
+        Self::load_columns(client, config, id, catalog, incoming, source_schema).await
+    }
+
+    /// Like [`TableSchema::load`], for a table of the replication stream: when the table is no
+    /// longer in the catalog (dropped after the change was written), its columns are taken
+    /// from the stream's Relation message, with what only the catalog knows (nullability,
+    /// defaults, enum labels) left out, and a warning, rather than failing the task.
+    pub async fn load_streamed(
+        client: &tokio_postgres::Client,
+        config: &PostgresConfig,
+        id: &TableId,
+        relation: &crate::pgoutput::Relation,
+        source_schema: &Schema,
+    ) -> Result<TableSchema> {
+        let incoming: Vec<String> = relation.columns.iter().map(|c| c.name.clone()).collect();
+        let catalog = table_columns(client, &id.schema, &id.table).await?;
+        if !catalog.is_empty() {
+            return Self::load_columns(client, config, id, catalog, Some(incoming), source_schema)
+                .await;
+        }
+        tracing::warn!(
+            table = %id.qualified(),
+            "The table is no longer in the catalog (dropped?); describing its columns from the \
+             replication stream: every column is optional and defaults are unknown."
+        );
+        let columns: Vec<ColumnType> = relation
+            .columns
+            .iter()
+            .map(|c| ColumnType {
+                column: c.name.clone(),
+                oid: c.type_oid,
+                type_modifier: c.type_modifier,
+                type_name: format!("type oid {}", c.type_oid),
+                nullable: true,
+                default_expr: None,
+                enum_labels: None,
+            })
+            .collect();
+        let key_names: Vec<String> = match config.message_key(&id.schema, &id.table) {
+            Some(cols) => cols.to_vec(),
+            None => relation
+                .columns
+                .iter()
+                .filter(|c| c.is_key)
+                .map(|c| c.name.clone())
+                .collect(),
+        };
+        Self::build(config, id, &columns, incoming, &key_names, source_schema)
+    }
+
+    async fn load_columns(
+        client: &tokio_postgres::Client,
+        config: &PostgresConfig,
+        id: &TableId,
+        catalog: Vec<ColumnType>,
+        incoming: Option<Vec<String>>,
+        source_schema: &Schema,
+    ) -> Result<TableSchema> {
         let key_names: Vec<String> = match config.message_key(&id.schema, &id.table) {
             Some(cols) => cols.to_vec(),
             None => client
