@@ -180,7 +180,7 @@ async fn run(records: usize, kills: usize) {
     let producer = spawn_producer(&env, records, rate);
     let mut worker = start(port, &worker_file, &connector_file);
     for k in 0..kills {
-        worker.wait_running(&client, NAME).await;
+        worker.wait_running(&client, &[NAME]).await;
         // Let the restarted sink rejoin its group and write, then kill it at a random moment.
         let pause = Duration::from_secs_f64(4.0 + rng.unit() * 6.0);
         tokio::time::sleep(pause).await;

@@ -9,9 +9,8 @@
 #![allow(dead_code)]
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::OnceLock;
+use std::path::PathBuf;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -19,181 +18,11 @@ use sluice_files::ObjectStore;
 use sluice_s3::{S3Store, S3StoreConfig};
 use sluice_worker::kafka::{Admin, ProduceRecord, Producer, Properties};
 
-/// How long the worker may take to answer and run its connectors.
-pub(crate) const WAIT: Duration = Duration::from_secs(90);
-
-/// A port nobody listens on right now.
-pub(crate) fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A fresh path in the temporary directory.
-pub(crate) fn temp(prefix: &str, ext: &str) -> PathBuf {
-    std::env::temp_dir().join(format!("{}.{ext}", sluice_testkit::unique_name(prefix)))
-}
-
-/// Whether the binary at `path` has the S3 sink compiled in.
-fn has_s3_sink(path: &Path) -> bool {
-    const MARK: &[u8] = b"io.confluent.connect.s3.S3SinkConnector";
-    std::fs::read(path).is_ok_and(|b| b.windows(MARK.len()).any(|w| w == MARK))
-}
-
-/// This test process's copy of the `sluice` binary.
-///
-/// The target directory may be shared with builds of other feature sets, which relink
-/// `target/<profile>/sluice` to their own build; then the newest build of this package that has
-/// the S3 sink is taken from `deps/`.
-fn binary() -> &'static Path {
-    static COPY: OnceLock<PathBuf> = OnceLock::new();
-    COPY.get_or_init(|| {
-        let main = PathBuf::from(env!("CARGO_BIN_EXE_sluice"));
-        let source = if has_s3_sink(&main) {
-            main
-        } else {
-            let deps = main.parent().unwrap().join("deps");
-            let mut builds: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(&deps)
-                .unwrap()
-                .filter_map(|e| e.ok())
-                .map(|e| e.path())
-                .filter(|p| {
-                    p.file_name()
-                        .and_then(|n| n.to_str())
-                        .is_some_and(|n| n.starts_with("sluice-") && !n.contains('.'))
-                })
-                .filter_map(|p| Some((p.metadata().ok()?.modified().ok()?, p)))
-                .collect();
-            builds.sort();
-            builds
-                .into_iter()
-                .rev()
-                .map(|(_, p)| p)
-                .find(|p| has_s3_sink(p))
-                .expect("no build of sluice with the s3 feature: run `cargo build -p sluice`")
-        };
-        let copy = temp("sluice-bin", "exe");
-        std::fs::copy(&source, &copy).expect("copy the sluice binary");
-        copy
-    })
-}
-
-/// A running `sluice standalone`; dropped, it is killed.
-#[derive(Debug)]
-pub(crate) struct Worker {
-    child: Child,
-    /// The REST API's base URL.
-    pub(crate) base: String,
-}
-
-impl Worker {
-    /// Starts `sluice standalone worker_file connectors…` (the file sets `listeners`).
-    pub(crate) fn start(port: u16, worker_file: &Path, connectors: &[&Path]) -> Worker {
-        let log = std::env::var("SLUICE_TEST_LOG").unwrap_or_else(|_| "warn".into());
-        let child = Command::new(binary())
-            .arg("standalone")
-            .arg(worker_file)
-            .args(connectors)
-            .env("RUST_LOG", log)
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("the sluice binary starts");
-        Worker {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-        }
-    }
-
-    /// Waits until connector `name` and all its tasks are RUNNING.
-    pub(crate) async fn wait_running(&mut self, client: &reqwest::Client, name: &str) {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            if let Some(s) = self.exited() {
-                panic!("sluice exited ({s}) before connector '{name}' ran");
-            }
-            let v = status(self, client, name).await;
-            if v["connector"]["state"] == "RUNNING"
-                && v["tasks"]
-                    .as_array()
-                    .is_some_and(|t| !t.is_empty() && t.iter().all(|t| t["state"] == "RUNNING"))
-            {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {name} to run: {v}"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    /// The process id.
-    pub(crate) fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    /// The process's peak resident memory (VmHWM) in bytes.
-    pub(crate) fn peak_rss(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap();
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
-            .and_then(|v| v.trim().strip_suffix("kB"))
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .unwrap()
-            * 1024
-    }
-
-    /// The exit status if the process has ended.
-    pub(crate) fn exited(&mut self) -> Option<ExitStatus> {
-        self.child.try_wait().unwrap()
-    }
-
-    /// SIGKILL, then reaps the process.
-    pub(crate) fn kill_9(mut self) {
-        signal("KILL", self.child.id());
-        let status = self.child.wait().unwrap();
-        assert!(!status.success(), "a killed worker cannot exit 0: {status}");
-    }
-
-    /// SIGTERM, then waits (up to 60 s) for the worker to exit; returns its status.
-    pub(crate) async fn terminate(mut self) -> ExitStatus {
-        signal("TERM", self.child.id());
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            if let Some(s) = self.exited() {
-                return s;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "sluice did not stop within 60 s of SIGTERM"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-}
-
-impl Drop for Worker {
-    fn drop(&mut self) {
-        if self.child.try_wait().ok().flatten().is_none() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
-/// Sends signal `name` to `pid` (the `kill` command; no unsafe code in tests).
-pub(crate) fn signal(name: &str, pid: u32) {
-    let ok = Command::new("kill")
-        .args([&format!("-{name}"), &pid.to_string()])
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok, "kill -{name} {pid} failed");
-}
+// The worker process (start, wait for RUNNING, kill -9, SIGTERM) is the one every binary test
+// uses; this module adds what the S3 sink tests need around it.
+#[path = "../worker_process/mod.rs"]
+mod worker_process;
+pub(crate) use worker_process::{WAIT, Worker, free_port, temp};
 
 /// The record schema every test produces (a JsonConverter envelope's `schema`).
 pub(crate) fn order_schema() -> Value {
@@ -372,7 +201,7 @@ pub(crate) async fn create(
         .unwrap();
     let status = r.status();
     assert_eq!(status, 201, "create {name}: {}", r.text().await.unwrap());
-    worker.wait_running(client, name).await;
+    worker.wait_running(client, &[name]).await;
 }
 
 /// Waits for the worker's REST API.
