@@ -7,7 +7,7 @@
 //! ```text
 //! SinkRecord ─▶ Partitioner ─▶ encoded partition ─▶ ObjectNaming ─▶ object key
 //!            └▶ Rotation (flush.size / rotate.interval.ms / schedule + timer)
-//!            └▶ RecordWriter (JSON lines, Avro OCF, ByteArray) ─▶ bytes ─▶ ObjectStore
+//!            └▶ RecordWriter (JSON lines, Avro OCF, Parquet, ByteArray) ─▶ bytes ─▶ ObjectStore
 //! ```
 //!
 //! [`FileSink`] (module [`sink`]) puts the stages together into the commit protocol a sink task
@@ -32,6 +32,8 @@ pub mod zone;
 
 pub use config::Props;
 pub use error::{Error, Result};
+#[cfg(feature = "parquet")]
+pub use format::ParquetRecordWriter;
 pub use format::{
     Appended, AvroRecordWriter, ByteArrayRecordWriter, JsonRecordWriter, RecordWriter,
     WriterFactory,

@@ -26,6 +26,11 @@ pub const FORMAT_CLASS_CONFIG: &str = "format.class";
 pub const COMPRESSION_TYPE_CONFIG: &str = "s3.compression.type";
 /// `parquet.codec`: the Parquet compression codec, part of the extension.
 pub const PARQUET_CODEC_CONFIG: &str = "parquet.codec";
+/// `sluice.parquet.row.group.bytes`: the Parquet format writes a row group once the records
+/// buffered for it take this many bytes in memory (uncompressed column buffers; default 16 MiB,
+/// at least 64 KiB). Larger row groups read faster; the buffers count against
+/// `sluice.buffer.max.bytes`.
+pub const PARQUET_ROW_GROUP_BYTES_CONFIG: &str = "sluice.parquet.row.group.bytes";
 /// `format.bytearray.extension`: the ByteArray format's extension.
 pub const BYTEARRAY_EXTENSION_CONFIG: &str = "format.bytearray.extension";
 
@@ -116,7 +121,7 @@ pub enum FileFormat {
     Avro,
     /// JSON lines (`.json`, `.json.gz`).
     Json,
-    /// Parquet (`.snappy.parquet` by default); not written by this crate yet.
+    /// Parquet (`.snappy.parquet` by default; written with the `parquet` feature).
     Parquet,
     /// Raw value bytes (`.bin` by default).
     ByteArray,

@@ -9,7 +9,7 @@ use sluice_api::{
     Decimal, Schema, SchemaBuilder, SinkRecord, Struct, TimestampType, Value, logical,
 };
 use sluice_converters::avro::{AvroDataConfig, from_connect_schema, schema_text};
-use sluice_files::format::{AvroCodec, AvroOptions, sync_marker_for};
+use sluice_files::format::{AvroCodec, AvroOptions, DecimalEncoding, sync_marker_for};
 use sluice_files::{Appended, AvroRecordWriter, Error, RecordWriter};
 
 // 2024-05-01T13:07:09.045Z
@@ -36,8 +36,20 @@ with open(sys.argv[1], 'rb') as f:
     records = [plain(r) for r in reader]
     meta = {k: v if isinstance(v, str) else v.decode() for k, v in reader.metadata.items()}
 with open(sys.argv[1], 'rb') as f:
-    blocks = sum(1 for _ in fastavro.block_reader(f))
-print(json.dumps({"meta": meta, "blocks": blocks, "records": records}))
+    raw = f.read()
+with open(sys.argv[1], 'rb') as f:
+    blocks = list(fastavro.block_reader(f))
+# Snappy blocks end with the big-endian CRC-32 of the uncompressed data (then the sync
+# marker); fastavro skips it, so check it here with zlib.
+import zlib
+crc_ok = None
+if meta.get("avro.codec") == "snappy":
+    crc_ok = all(
+        raw[b.offset + b.size - 20 : b.offset + b.size - 16]
+        == zlib.crc32(b.bytes_.getvalue()).to_bytes(4, "big")
+        for b in blocks
+    )
+print(json.dumps({"meta": meta, "blocks": len(blocks), "crc_ok": crc_ok, "records": records}))
 "#;
 
 fn python() -> PathBuf {
@@ -245,6 +257,71 @@ fn deflate_codec_file_reads_back_and_is_smaller() {
 }
 
 #[test]
+fn snappy_and_zstandard_files_read_back_and_are_smaller() {
+    let (plain, plain_len) = write_file(AvroCodec::Null, 2500, "plain2.avro");
+    for (codec, name) in [
+        (AvroCodec::Snappy, "snappy"),
+        (AvroCodec::Zstandard(3), "zstandard"),
+    ] {
+        let (path, len) = write_file(codec, 2500, &format!("{name}.avro"));
+        assert!(len < plain_len / 2, "{name} {len} vs null {plain_len}");
+        let doc = read_back(&path);
+        assert_eq!(doc["meta"]["avro.codec"], name);
+        if name == "snappy" {
+            assert_eq!(doc["crc_ok"], true, "every block's CRC-32 matches its data");
+        }
+        assert!(
+            doc["blocks"].as_u64().unwrap() >= 2,
+            "{name}: several blocks"
+        );
+        let records = doc["records"].as_array().unwrap();
+        assert_eq!(records.len(), 2500, "{name}");
+        for (id, r) in records.iter().enumerate() {
+            check(id as i64, r);
+        }
+        std::fs::remove_file(path).unwrap();
+    }
+    std::fs::remove_file(plain).unwrap();
+}
+
+#[test]
+fn decimals_as_strings_for_redshift() {
+    let schema = schema();
+    let options = AvroOptions {
+        decimals: DecimalEncoding::Text,
+        ..AvroOptions::default()
+    };
+    let mut w: Box<dyn RecordWriter> =
+        Box::new(AvroRecordWriter::new(options, sync_marker_for("dec")));
+    for id in 0..3 {
+        let r = record(id, Some(schema.clone()), order(&schema, id));
+        assert_eq!(w.append(&r).unwrap(), Appended::Written);
+    }
+    let path = temp_path("decimal-text.avro");
+    std::fs::write(&path, w.finish().unwrap()).unwrap();
+    let doc = read_back(&path);
+    let avro_schema: serde_json::Value =
+        serde_json::from_str(doc["meta"]["avro.schema"].as_str().unwrap()).unwrap();
+    let price = avro_schema["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "price")
+        .unwrap();
+    // A plain Avro string (no logical type), the decimal's scale and precision kept as
+    // Connect parameters.
+    assert_eq!(price["type"]["type"], "string", "{price}");
+    assert!(price["type"].get("logicalType").is_none(), "{price}");
+    assert_eq!(price["type"]["connect.parameters"]["scale"], "2", "{price}");
+    for (id, r) in doc["records"].as_array().unwrap().iter().enumerate() {
+        // check() expects the decimal's text, which is now what the file holds.
+        check(id as i64, r);
+        assert!(r["price"].is_string());
+    }
+    std::fs::remove_file(path).unwrap();
+}
+
+#[test]
 fn a_single_record_file_and_replays_are_byte_identical() {
     let (a, _) = write_file(AvroCodec::Deflate(6), 1, "one.avro");
     let (b, _) = write_file(AvroCodec::Deflate(6), 1, "one.avro");
@@ -306,7 +383,15 @@ fn codec_settings() {
         AvroOptions::from_props(&props("null")).unwrap().codec,
         AvroCodec::Null
     );
-    for bad in ["snappy", "zstandard", "lzma"] {
+    assert_eq!(
+        AvroOptions::from_props(&props("snappy")).unwrap().codec,
+        AvroCodec::Snappy
+    );
+    assert_eq!(
+        AvroOptions::from_props(&props("zstandard")).unwrap().codec,
+        AvroCodec::Zstandard(3)
+    );
+    for bad in ["bzip2", "xz", "zstd", "lzma"] {
         assert!(
             matches!(
                 AvroOptions::from_props(&props(bad)),

@@ -15,13 +15,13 @@ use std::time::Duration;
 use sluice_api::config::{ConfigDef, ConfigKey, ConfigType, Importance, Validator};
 use sluice_api::connector::Properties;
 use sluice_files::format::{
-    AVRO_CODEC_CONFIG, BYTEARRAY_SEPARATOR_CONFIG, COMPRESSION_LEVEL_CONFIG,
+    AVRO_CODEC_CONFIG, BYTEARRAY_SEPARATOR_CONFIG, COMPRESSION_LEVEL_CONFIG, DECIMAL_FORMAT_CONFIG,
     JSON_DECIMAL_FORMAT_CONFIG,
 };
 use sluice_files::naming::{
     BYTEARRAY_EXTENSION_CONFIG, COMPRESSION_TYPE_CONFIG, DIRECTORY_DELIM_CONFIG, FILE_DELIM_CONFIG,
     FILENAME_OFFSET_ZERO_PAD_WIDTH_CONFIG, FORMAT_CLASS_CONFIG, PARQUET_CODEC_CONFIG,
-    TOPICS_DIR_CONFIG,
+    PARQUET_ROW_GROUP_BYTES_CONFIG, TOPICS_DIR_CONFIG,
 };
 use sluice_files::partitioner::{
     LOCALE_CONFIG, PARTITION_DURATION_MS_CONFIG, PARTITION_FIELD_NAME_CONFIG,
@@ -86,11 +86,19 @@ fn key(name: &str, ty: ConfigType, doc: &str) -> ConfigKey {
 }
 
 fn class_validator(raw: &str) -> std::result::Result<(), String> {
-    FileFormat::from_class(raw).map(|_| ()).ok_or_else(|| {
+    let format = FileFormat::from_class(raw).ok_or_else(|| {
         "not a known format; use io.confluent.connect.s3.format.avro.AvroFormat, \
-         json.JsonFormat or bytearray.ByteArrayFormat"
+         json.JsonFormat, parquet.ParquetFormat or bytearray.ByteArrayFormat"
             .to_string()
-    })
+    })?;
+    if format == FileFormat::Parquet && !cfg!(feature = "parquet") {
+        return Err(
+            "ParquetFormat is not in this build (sluice-s3 without its `parquet` \
+             feature); use AvroFormat or JsonFormat"
+                .to_string(),
+        );
+    }
+    Ok(())
 }
 
 /// Every key of the S3 sink, with Confluent's defaults.
@@ -140,7 +148,7 @@ pub fn config_def() -> ConfigDef {
                 .default_value("-1"),
         )
         .define(
-            key(FORMAT_CLASS_CONFIG, ConfigType::Class, "The output format: io.confluent.connect.s3.format.avro.AvroFormat, json.JsonFormat or bytearray.ByteArrayFormat.")
+            key(FORMAT_CLASS_CONFIG, ConfigType::Class, "The output format: io.confluent.connect.s3.format.avro.AvroFormat, json.JsonFormat, parquet.ParquetFormat or bytearray.ByteArrayFormat.")
                 .importance(Importance::High)
                 .validator(Validator::Custom(class_validator)),
         )
@@ -153,8 +161,14 @@ pub fn config_def() -> ConfigDef {
                 .default_value("-1")
                 .validator(Validator::Range { min: Some(-1.0), max: Some(9.0) }),
         )
-        .define(s(AVRO_CODEC_CONFIG, "null", "The Avro block codec: null or deflate."))
-        .define(s(PARQUET_CODEC_CONFIG, "snappy", "The Parquet codec (the Parquet format is not supported yet)."))
+        .define(s(AVRO_CODEC_CONFIG, "null", "The Avro block codec: null, deflate, snappy or zstandard (Redshift's COPY reads null, deflate and snappy; bzip2 and xz are not supported)."))
+        .define(s(PARQUET_CODEC_CONFIG, "snappy", "The Parquet compression codec: snappy, gzip, zstd or none (also uncompressed); it is part of the extension (.snappy.parquet, .gz.parquet, .zstd.parquet, .parquet). lz4, lzo and brotli are not supported."))
+        .define(s(DECIMAL_FORMAT_CONFIG, "bytes", "Sluice: how the Avro format writes decimals. bytes (Confluent's): Avro bytes with the decimal logical type. string: the plain decimal text (e.g. -1234.50) in an Avro string, which Redshift's COPY … FORMAT AS AVRO loads into DECIMAL columns (it loads Avro bytes as text). The Parquet format always writes typed DECIMAL columns; the JSON format has json.decimal.format."))
+        .define(
+            key(PARQUET_ROW_GROUP_BYTES_CONFIG, Long, "Sluice: the Parquet format writes a row group once the records buffered for it take this many bytes of memory (uncompressed column buffers, counted in sluice.buffer.max.bytes). Larger row groups read faster.")
+                .default_value((16_i64 << 20).to_string())
+                .validator(Validator::Range { min: Some(65_536.0), max: None }),
+        )
         .define(s(JSON_DECIMAL_FORMAT_CONFIG, "BASE64", "How the JSON format writes decimals: BASE64 or NUMERIC (Redshift's COPY loads NUMERIC into DECIMAL columns)."))
         .define(s(BYTEARRAY_EXTENSION_CONFIG, ".bin", "The extension of ByteArray files."))
         .define(

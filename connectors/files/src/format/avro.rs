@@ -4,8 +4,12 @@
 //!
 //! Blocks are cut when their uncompressed size reaches 64,000 bytes (Java's
 //! `DataFileConstants.DEFAULT_SYNC_INTERVAL`), far below Redshift COPY's 4 MB block limit.
-//! Codecs: `null` and `deflate` (level 6, Java's default); `snappy`, `bzip2`, `xz` and
-//! `zstandard` are refused at configuration time until implemented.
+//! Codecs (`avro.codec`): `null`, `deflate` (level 6, Java's default), `snappy` and `zstandard`
+//! (level 3, Java's `CodecFactory` default); `bzip2` and `xz` are refused at configuration time.
+//! Redshift's `COPY … FORMAT AS AVRO` reads `null`, `deflate` and `snappy`.
+//!
+//! With `sluice.decimal.format=string` decimals are written as Avro strings (see
+//! `decimal_text`), for Redshift.
 //!
 //! The header is written with the first record (its schema is needed); a writer that never
 //! received a record finishes with no bytes, and the sink must not upload such a file (Confluent
@@ -17,13 +21,17 @@ use sluice_converters::avro::{
     from_connect_schema, schema_text,
 };
 
+use super::decimal_text::{DecimalEncoding, TextDecimals};
 use super::ocf;
 use super::{Appended, FileSchema, RecordWriter};
 use crate::config::{self, Props};
 use crate::{Error, Result};
 
-/// `avro.codec`: `null` (default) or `deflate`.
+/// `avro.codec`: the block codec, `null` (default), `deflate`, `snappy` or `zstandard`.
 pub const AVRO_CODEC_CONFIG: &str = "avro.codec";
+
+/// Java's default Zstandard level (`CodecFactory.DEFAULT_ZSTANDARD_LEVEL`).
+const ZSTANDARD_LEVEL: i32 = 3;
 
 /// Java's default sync interval: a block is written once this many body bytes are buffered.
 const SYNC_INTERVAL: usize = 64_000;
@@ -36,6 +44,10 @@ pub enum AvroCodec {
     Null,
     /// Raw DEFLATE at the given level.
     Deflate(u32),
+    /// Snappy, each block followed by the CRC-32 of its uncompressed bytes.
+    Snappy,
+    /// Zstandard at the given level.
+    Zstandard(i32),
 }
 
 impl AvroCodec {
@@ -44,6 +56,8 @@ impl AvroCodec {
         match self {
             AvroCodec::Null => "null",
             AvroCodec::Deflate(_) => "deflate",
+            AvroCodec::Snappy => "snappy",
+            AvroCodec::Zstandard(_) => "zstandard",
         }
     }
 }
@@ -55,6 +69,8 @@ pub struct AvroOptions {
     pub codec: AvroCodec,
     /// The AvroData mapping options (`enhanced.avro.schema.support`, `connect.meta.data`).
     pub data_config: AvroDataConfig,
+    /// How decimals are written (`sluice.decimal.format`).
+    pub decimals: DecimalEncoding,
 }
 
 impl Default for AvroOptions {
@@ -66,26 +82,34 @@ impl Default for AvroOptions {
                 connect_meta_data: true,
                 enhanced_schema_support: true,
             },
+            decimals: DecimalEncoding::Bytes,
         }
     }
 }
 
 impl AvroOptions {
-    /// Reads `avro.codec`, `enhanced.avro.schema.support` and `connect.meta.data`.
+    /// Reads `avro.codec`, `enhanced.avro.schema.support`, `connect.meta.data` and
+    /// `sluice.decimal.format`.
     pub fn from_props(props: &Props) -> Result<Self> {
         let codec = match config::string(props, AVRO_CODEC_CONFIG, "null").as_str() {
             "null" => AvroCodec::Null,
             "deflate" => AvroCodec::Deflate(6),
-            other @ ("snappy" | "bzip2" | "xz" | "zstandard") => {
+            "snappy" => AvroCodec::Snappy,
+            "zstandard" => AvroCodec::Zstandard(ZSTANDARD_LEVEL),
+            other @ ("bzip2" | "xz") => {
                 return Err(Error::config(
                     AVRO_CODEC_CONFIG,
-                    format!("'{other}' is not supported yet; use null or deflate"),
+                    format!(
+                        "'{other}' is not supported yet; use null, deflate, snappy or zstandard"
+                    ),
                 ));
             }
             other => {
                 return Err(Error::config(
                     AVRO_CODEC_CONFIG,
-                    format!("'{other}' is not an Avro codec; use null or deflate"),
+                    format!(
+                        "'{other}' is not an Avro codec; use null, deflate, snappy or zstandard"
+                    ),
                 ));
             }
         };
@@ -106,6 +130,7 @@ impl AvroOptions {
                 connect_meta_data: flag(CONNECT_META_DATA_CONFIG)?,
                 enhanced_schema_support: flag(ENHANCED_AVRO_SCHEMA_SUPPORT_CONFIG)?,
             },
+            decimals: DecimalEncoding::from_props(props)?,
         })
     }
 }
@@ -116,6 +141,8 @@ pub struct AvroRecordWriter {
     options: AvroOptions,
     sync: [u8; 16],
     writer: Option<AvroWriter>,
+    /// Set with the writer when decimals are written as text.
+    text: Option<TextDecimals>,
     schema: FileSchema,
     /// Final bytes not yet taken (header, completed blocks).
     ready: Vec<u8>,
@@ -132,6 +159,7 @@ impl AvroRecordWriter {
             options,
             sync,
             writer: None,
+            text: None,
             schema: FileSchema::default(),
             ready: Vec::new(),
             block: Vec::new(),
@@ -146,6 +174,13 @@ impl AvroRecordWriter {
         let connect = record.value_schema.as_ref().ok_or_else(|| {
             fail("the value has no schema; the Avro format needs schema'd values (use a converter with schemas)".into())
         })?;
+        if self.options.decimals == DecimalEncoding::Text {
+            self.text = Some(TextDecimals::for_schema(connect).map_err(fail)?);
+        }
+        let connect = match &self.text {
+            Some(t) => t.schema(connect),
+            None => connect,
+        };
         let avro = from_connect_schema(connect, &self.options.data_config).map_err(fail)?;
         let text = schema_text(&avro).map_err(fail)?;
         let writer = AvroWriter::new(connect, &avro).map_err(|e| fail(e.to_string()))?;
@@ -166,14 +201,16 @@ impl AvroRecordWriter {
         let data = match self.options.codec {
             AvroCodec::Null => std::mem::take(&mut self.block),
             AvroCodec::Deflate(level) => {
-                let out = ocf::deflate(&self.block, level).map_err(|e| Error::Finish {
-                    format: "Avro",
-                    message: format!("deflate failed: {e}"),
-                })?;
-                self.block.clear();
-                out
+                ocf::deflate(&self.block, level).map_err(|e| codec_failed("deflate", &e))?
+            }
+            AvroCodec::Snappy => {
+                ocf::snappy(&self.block).map_err(|e| codec_failed("snappy", &e))?
+            }
+            AvroCodec::Zstandard(level) => {
+                ocf::zstandard(&self.block, level).map_err(|e| codec_failed("zstandard", &e))?
             }
         };
+        self.block.clear();
         ocf::block(&mut self.ready, self.block_records, &data, &self.sync);
         self.block_records = 0;
         Ok(())
@@ -190,7 +227,16 @@ impl RecordWriter for AvroRecordWriter {
             None => self.open(record)?,
         };
         let mark = self.block.len();
-        let written = writer.write(&record.value, &mut self.block);
+        let written = match (&self.text, &record.value_schema) {
+            (Some(text), Some(schema)) => match text.value(schema, &record.value) {
+                Ok(value) => writer.write(&value, &mut self.block),
+                Err(e) => {
+                    self.writer = Some(writer);
+                    return Err(Error::format("Avro", record, e));
+                }
+            },
+            _ => writer.write(&record.value, &mut self.block),
+        };
         self.writer = Some(writer);
         if let Err(e) = written {
             // Drop the partial body so the block stays well-formed.
@@ -220,5 +266,12 @@ impl RecordWriter for AvroRecordWriter {
     fn finish(mut self: Box<Self>) -> Result<Vec<u8>> {
         self.flush_block()?;
         Ok(std::mem::take(&mut self.ready))
+    }
+}
+
+fn codec_failed(codec: &str, e: &dyn std::fmt::Display) -> Error {
+    Error::Finish {
+        format: "Avro",
+        message: format!("{codec} compression failed: {e}"),
     }
 }

@@ -1,5 +1,6 @@
 //! Output formats: a [`RecordWriter`] turns the values of a file's records into the bytes of
-//! one object.
+//! one object — JSON lines, Avro container files, raw bytes, and (with the `parquet` feature)
+//! Parquet files.
 //!
 //! Writers are sans-io: [`RecordWriter::append`] encodes into an internal buffer,
 //! [`RecordWriter::take_ready`] hands out the bytes already final (so a sink can stream them
@@ -13,23 +14,31 @@
 
 mod avro;
 mod bytearray;
+mod decimal_text;
 mod json;
 mod ocf;
+#[cfg(feature = "parquet")]
+mod parquet;
 
 use std::fmt::Debug;
 
 use sluice_api::{Schema, SinkRecord};
 
+#[cfg(feature = "parquet")]
+pub use self::parquet::{
+    DEFAULT_ROW_GROUP_BYTES, ParquetCodec, ParquetOptions, ParquetRecordWriter,
+};
 pub use avro::{AVRO_CODEC_CONFIG, AvroCodec, AvroOptions, AvroRecordWriter};
 pub use bytearray::{BYTEARRAY_SEPARATOR_CONFIG, ByteArrayOptions, ByteArrayRecordWriter};
+pub use decimal_text::{DECIMAL_FORMAT_CONFIG, DecimalEncoding, plain_string};
 pub use json::{
     COMPRESSION_LEVEL_CONFIG, JSON_DECIMAL_FORMAT_CONFIG, JsonOptions, JsonRecordWriter,
 };
 pub use ocf::sync_marker_for;
 
+use crate::Result;
 use crate::config::Props;
 use crate::naming::FileFormat;
-use crate::{Error, Result};
 
 /// What [`RecordWriter::append`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -91,6 +100,9 @@ pub enum WriterFactory {
     Json(JsonOptions),
     /// Raw value bytes.
     ByteArray(ByteArrayOptions),
+    /// Parquet files.
+    #[cfg(feature = "parquet")]
+    Parquet(ParquetOptions),
 }
 
 impl WriterFactory {
@@ -100,11 +112,14 @@ impl WriterFactory {
             FileFormat::Avro => WriterFactory::Avro(AvroOptions::from_props(props)?),
             FileFormat::Json => WriterFactory::Json(JsonOptions::from_props(props)?),
             FileFormat::ByteArray => WriterFactory::ByteArray(ByteArrayOptions::from_props(props)?),
+            #[cfg(feature = "parquet")]
+            FileFormat::Parquet => WriterFactory::Parquet(ParquetOptions::from_props(props)?),
+            #[cfg(not(feature = "parquet"))]
             FileFormat::Parquet => {
-                return Err(Error::config(
+                return Err(crate::Error::config(
                     crate::naming::FORMAT_CLASS_CONFIG,
-                    "ParquetFormat is not supported yet; use AvroFormat (Redshift and Snowflake \
-                     load it with COPY) or JsonFormat",
+                    "ParquetFormat is not in this build (sluice-files was built without its \
+                     `parquet` feature); use a build with it, or AvroFormat or JsonFormat",
                 ));
             }
         })
@@ -117,6 +132,8 @@ impl WriterFactory {
             WriterFactory::Avro(o) => Box::new(AvroRecordWriter::new(*o, sync_marker_for(key))),
             WriterFactory::Json(o) => Box::new(JsonRecordWriter::new(*o)),
             WriterFactory::ByteArray(o) => Box::new(ByteArrayRecordWriter::new(o)),
+            #[cfg(feature = "parquet")]
+            WriterFactory::Parquet(o) => Box::new(ParquetRecordWriter::new(*o)),
         }
     }
 }

@@ -7,8 +7,12 @@
 //!
 //! Longs are zig-zag varints and strings/bytes are a length then the bytes (written here in a
 //! few lines rather than through an Avro library, because only these two primitives are needed
-//! around the record bodies that `sluice-converters` already encodes). The `deflate` codec is
-//! raw DEFLATE (RFC 1951, no zlib header), as Java's `DeflateCodec` writes it.
+//! around the record bodies that `sluice-converters` already encodes). The block codecs, as the
+//! specification and Java's codecs write them:
+//! - `deflate`: raw DEFLATE (RFC 1951, no zlib header);
+//! - `snappy`: the Snappy raw block format, then the CRC-32 (ISO-HDLC, `java.util.zip.CRC32`) of
+//!   the *uncompressed* data as 4 big-endian bytes;
+//! - `zstandard`: one Zstandard frame.
 
 use std::io::Write;
 
@@ -66,6 +70,20 @@ pub(crate) fn deflate(data: &[u8], level: u32) -> std::io::Result<Vec<u8>> {
     enc.finish()
 }
 
+/// Snappy-compresses `data` and appends the big-endian CRC-32 of `data`.
+pub(crate) fn snappy(data: &[u8]) -> Result<Vec<u8>, snap::Error> {
+    let mut out = vec![0; snap::raw::max_compress_len(data.len()) + 4];
+    let n = snap::raw::Encoder::new().compress(data, &mut out)?;
+    out.truncate(n);
+    out.extend_from_slice(&crc32fast::hash(data).to_be_bytes());
+    Ok(out)
+}
+
+/// Compresses `data` as one Zstandard frame at `level`.
+pub(crate) fn zstandard(data: &[u8], level: i32) -> std::io::Result<Vec<u8>> {
+    zstd::bulk::compress(data, level)
+}
+
 /// A sync marker derived from `seed` (typically the object key): FNV-1a 128 of the seed.
 ///
 /// Java picks a random marker; deriving it from the key instead makes a replayed file
@@ -102,6 +120,29 @@ mod tests {
             enc(i64::MIN),
             [0xff; 9].iter().copied().chain([0x01]).collect::<Vec<_>>()
         );
+    }
+
+    #[test]
+    fn snappy_blocks_end_with_the_crc_of_the_uncompressed_data() {
+        let data = b"abcabcabcabcabcabcabcabc hello hello hello".repeat(20);
+        let block = snappy(&data).unwrap();
+        let (body, crc) = block.split_at(block.len() - 4);
+        assert_eq!(crc, crc32fast::hash(&data).to_be_bytes());
+        // The CRC-32 of "123456789" is the check value of CRC-32/ISO-HDLC.
+        assert_eq!(crc32fast::hash(b"123456789"), 0xCBF4_3926);
+        assert!(body.len() < data.len(), "compressed");
+        assert_eq!(
+            snap::raw::Decoder::new().decompress_vec(body).unwrap(),
+            data
+        );
+    }
+
+    #[test]
+    fn zstandard_blocks_are_one_frame() {
+        let data = b"zstandard ".repeat(100);
+        let block = zstandard(&data, 3).unwrap();
+        assert_eq!(&block[..4], &[0x28, 0xB5, 0x2F, 0xFD], "the frame magic");
+        assert_eq!(zstd::stream::decode_all(&block[..]).unwrap(), data);
     }
 
     #[test]
