@@ -76,8 +76,8 @@ pub struct ConfigValueInfo {
 /// A key's definition with its validation result (Kafka's `ConfigInfo`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConfigInfo {
-    /// The definition.
-    pub definition: ConfigKeyInfo,
+    /// The definition; `null` for a value the connector reported on a key it does not define.
+    pub definition: Option<ConfigKeyInfo>,
     /// The validated value.
     pub value: ConfigValueInfo,
 }
@@ -97,30 +97,33 @@ pub struct ConfigInfos {
 
 impl ConfigInfos {
     /// Renders the validation of `def` (the values from [`ConfigDef::validate`], plus any extra
-    /// errors the connector's own `validate` added) as the answer for `connector_class`.
-    /// A value without a defined key is skipped: the definition is the source of truth.
+    /// errors the connector's own `validate` added) as the answer for `connector_class`, as
+    /// Kafka's `AbstractHerder.generateResult` does: first the values of keys `def` does not
+    /// define (with a `null` definition), then every defined key that has a value, in definition
+    /// order; of several values for one key, the last counts.
     pub fn from_validation(connector_class: &str, def: &ConfigDef, values: &[ConfigValue]) -> Self {
-        let configs: Vec<ConfigInfo> = def
-            .keys()
-            .iter()
-            .filter_map(|key| {
-                let v = values.iter().find(|v| v.name == key.name)?;
-                let value = match key.ty {
-                    ConfigType::Password => None,
+        let info = |v: &ConfigValue, definition: Option<&ConfigKey>| ConfigInfo {
+            definition: definition.map(ConfigKeyInfo::from),
+            value: ConfigValueInfo {
+                name: v.name.clone(),
+                value: match definition.map(|k| k.ty) {
+                    Some(ConfigType::Password) => None,
                     _ => v.value.clone(),
-                };
-                Some(ConfigInfo {
-                    definition: ConfigKeyInfo::from(key),
-                    value: ConfigValueInfo {
-                        name: v.name.clone(),
-                        value,
-                        recommended_values: v.recommended_values.clone(),
-                        errors: v.errors.clone(),
-                        visible: v.visible,
-                    },
-                })
-            })
-            .collect();
+                },
+                recommended_values: v.recommended_values.clone(),
+                errors: v.errors.clone(),
+                visible: v.visible,
+            },
+        };
+        let undefined = values
+            .iter()
+            .filter(|v| def.key(&v.name).is_none())
+            .map(|v| info(v, None));
+        let defined = def.keys().iter().filter_map(|key| {
+            let v = values.iter().rev().find(|v| v.name == key.name)?;
+            Some(info(v, Some(key)))
+        });
+        let configs: Vec<ConfigInfo> = undefined.chain(defined).collect();
         ConfigInfos {
             name: connector_class.to_owned(),
             error_count: configs.iter().map(|c| c.value.errors.len()).sum(),
@@ -211,5 +214,30 @@ mod tests {
             ["decoderbufs", "pgoutput"]
         );
         assert_eq!(infos.error_messages().len(), 2);
+    }
+
+    #[test]
+    fn a_value_without_definition_comes_first_and_the_last_value_counts() {
+        let d = def();
+        let mut values = d.validate(&BTreeMap::<String, String>::new());
+        values.push(ConfigValue {
+            name: "sluice.extra".into(),
+            value: None,
+            recommended_values: Vec::new(),
+            errors: vec!["bad".into()],
+            visible: true,
+        });
+        values.push(ConfigValue {
+            errors: vec!["connector's own".into()],
+            ..values[0].clone()
+        });
+        let infos = ConfigInfos::from_validation("PostgresConnector", &d, &values);
+        assert_eq!(infos.configs.len(), 4);
+        assert_eq!(infos.configs[0].definition, None);
+        assert_eq!(infos.configs[0].value.name, "sluice.extra");
+        assert_eq!(infos.configs[1].value.errors, ["connector's own"]);
+        assert_eq!(infos.error_count, 2);
+        let json = serde_json::to_value(&infos.configs[0]).unwrap();
+        assert!(json["definition"].is_null(), "{json}");
     }
 }

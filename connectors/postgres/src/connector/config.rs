@@ -4,6 +4,12 @@
 //! Keys keep Debezium's names and defaults so an existing connector JSON works unchanged. Keys
 //! Sluice accepts but does not act on are listed in [`ACCEPTED_UNUSED`] so they validate
 //! instead of failing; every other key is documented where it is defined below.
+//!
+//! [`config_def`] is what Sluice reads, with Sluice's runtime defaults where they differ from
+//! Debezium's (`plugin.name` pgoutput, `database.sslmode` disable, `max.batch.size`,
+//! `max.queue.size`) and Sluice's own keys. The definition users see (REST, `validate`) is
+//! Debezium's own, in [`super::config_def`]; every key of it Sluice does not read is accepted and
+//! ignored, as any key the parser does not define.
 
 use std::time::Duration;
 
@@ -94,6 +100,10 @@ pub const BINARY_MODE: &str = "binary.handling.mode";
 pub const INTERVAL_MODE: &str = "interval.handling.mode";
 /// `unavailable.value.placeholder`: replaces unchanged TOASTed values.
 pub const UNAVAILABLE_PLACEHOLDER: &str = "unavailable.value.placeholder";
+/// `sluice.slot.lag.warn.bytes`: log a warning naming the slot when it retains more WAL than
+/// this many bytes (`pg_current_wal_lsn()` minus its `confirmed_flush_lsn`, read every 10 s);
+/// 0 (default) never warns. The lag is exported as `sluice_postgres_slot_lag_bytes` either way.
+pub const SLOT_LAG_WARN_BYTES: &str = "sluice.slot.lag.warn.bytes";
 
 /// Debezium keys accepted for compatibility whose behaviour Sluice does not change.
 pub const ACCEPTED_UNUSED: &[&str] = &[
@@ -260,13 +270,15 @@ pub struct PostgresConfig {
     pub modes: TypeModes,
     /// `unavailable.value.placeholder`.
     pub unavailable_placeholder: String,
+    /// `sluice.slot.lag.warn.bytes` (`None` = never warn).
+    pub slot_lag_warn_bytes: Option<u64>,
 }
 
 fn mode_validator(values: &[&str]) -> Validator {
     Validator::OneOfIgnoreCase(values.iter().map(|s| s.to_string()).collect())
 }
 
-/// Every key the connector defines.
+/// Every key the connector reads, with Sluice's runtime defaults (see the module doc).
 pub fn config_def() -> ConfigDef {
     let s = |name: &str, doc: &str| ConfigKey::new(name, ConfigType::String, doc);
     let mut def = ConfigDef::new()
@@ -312,6 +324,7 @@ pub fn config_def() -> ConfigDef {
         .define(s(BINARY_MODE, "Specify how binary (blob, binary, etc.) columns should be represented in change events: bytes, base64, base64-url-safe, hex.").default_value("bytes").validator(mode_validator(&["bytes", "base64", "base64-url-safe", "hex"])))
         .define(s(INTERVAL_MODE, "Specify how INTERVAL columns should be represented in change events: numeric, string.").default_value("numeric").validator(mode_validator(&["numeric", "string"])))
         .define(s(UNAVAILABLE_PLACEHOLDER, "Specify the constant that will be provided by Debezium to indicate that the original value is unavailable and not provided by the database.").default_value("__debezium_unavailable_value"));
+    def = def.define(ConfigKey::new(SLOT_LAG_WARN_BYTES, ConfigType::Long, "Log a warning naming the replication slot when it retains more WAL than this many bytes (checked every 10 seconds); 0 never warns.").default_value("0").validator(Validator::Range { min: Some(0.0), max: None }).importance(Importance::Low));
     for key in ACCEPTED_UNUSED {
         def = def.define(s(key, "Accepted for compatibility with Debezium; Sluice does not change its behaviour on it.").default_null().importance(Importance::Low));
     }
@@ -486,6 +499,9 @@ impl PostgresConfig {
             ),
             modes,
             unavailable_placeholder: string(UNAVAILABLE_PLACEHOLDER),
+            slot_lag_warn_bytes: u64::try_from(int(SLOT_LAG_WARN_BYTES))
+                .ok()
+                .filter(|b| *b > 0),
         })
     }
 

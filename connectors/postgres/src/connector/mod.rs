@@ -1,17 +1,25 @@
 //! The Debezium-compatible PostgreSQL connector plugin: `PostgresConnector` (class
 //! `io.debezium.connector.postgresql.PostgresConnector`) and its task.
 //!
-//! Modules: [`config`] (Debezium's keys), [`setup`] (checks, publication, where to start),
+//! Modules: [`config`] (the keys Sluice reads), [`config_def`] (Debezium's definition, shown
+//! by the REST API), [`config_validation`] (Debezium's `validate`), [`setup`] (checks,
+//! publication, where to start),
 //! [`tables`] (captured tables and their schemas), [`events`] (Debezium records),
-//! [`snapshotter`] (the initial snapshot), [`streamer`] (pgoutput → events), [`offsets`]
+//! [`snapshotter`] (the initial snapshot, resumable; [`keyset`] reads in primary-key order,
+//! `snapshot_start` opens its transaction), [`streamer`] (pgoutput → events), [`offsets`]
 //! (stored offsets and resume — the correctness argument), [`emitter`] (reader → poll queue),
-//! `task` (the `SourceTask` and slot confirmation).
+//! [`metrics`] (Prometheus metrics), `task` (the `SourceTask` and slot confirmation).
 
 pub mod config;
+pub mod config_def;
+pub mod config_validation;
 pub mod emitter;
 pub mod events;
+pub mod keyset;
+pub mod metrics;
 pub mod offsets;
 pub mod setup;
+mod snapshot_start;
 pub mod snapshotter;
 pub mod streamer;
 pub mod tables;
@@ -44,23 +52,35 @@ impl Connector for PostgresConnector {
     }
 
     fn config_def(&self) -> ConfigDef {
-        config::config_def()
+        config_def::debezium_config_def()
     }
 
     async fn validate(&self, props: &Properties) -> Vec<ConfigValue> {
-        let mut values = self.config_def().validate(props);
+        let mut values = config_validation::validate(props);
         let has_errors = values.iter().any(|v| !v.errors.is_empty());
         if has_errors {
             return values;
         }
-        // Like Debezium: with a valid configuration, try to connect and report the failure on
-        // the hostname key.
+        // Then what Sluice itself needs (a supported plugin.name, its own keys, …), and like
+        // Debezium, with a valid configuration, a connection, its failure on the hostname key.
         match PostgresConfig::parse(props) {
+            Err(sluice_api::Error::Config { key, message }) => {
+                match values.iter_mut().find(|v| v.name == key) {
+                    Some(v) => v.errors.push(message),
+                    // A key of Sluice's own, outside Debezium's definition: reported as a value
+                    // without definition, as Kafka Connect shows any such value.
+                    None => values.push(ConfigValue {
+                        name: key,
+                        value: None,
+                        recommended_values: Vec::new(),
+                        errors: vec![message],
+                        visible: true,
+                    }),
+                }
+            }
             Err(e) => {
-                if let sluice_api::Error::Config { key, message } = &e
-                    && let Some(v) = values.iter_mut().find(|v| &v.name == key)
-                {
-                    v.errors.push(message.clone());
+                if let Some(v) = values.iter_mut().find(|v| v.name == config::HOSTNAME) {
+                    v.errors.push(e.to_string());
                 }
             }
             Ok(config) => {

@@ -1,9 +1,10 @@
 //! Comparisons of an answer body with the (translated) reference body.
 //!
 //! [`diff`] is exact except for the values the golden README documents as varying from run to
-//! run: `worker_id`, `trace`, a logger's `last_modified`, and a state's plugin `version` (the
-//! Debezium version there, the built-in plugin's here). Same rules as the router-level replay
-//! in `rest-api/tests/golden_conformance.rs`.
+//! run: `worker_id`, `trace`, a logger's `last_modified`, a state's plugin `version` (the
+//! Debezium version there, the built-in plugin's here), and the WAL position, transaction id and
+//! time of a PostgreSQL offset (`lsn`, `txId`, `ts_usec`: any number where the reference has a
+//! number). Same rules as the router-level replay in `rest-api/tests/golden_conformance.rs`.
 //!
 //! [`shape`] is for answers that describe a plugin (plugin lists, `ConfigDef`s, validate
 //! answers) or a logger list: same JSON types, same object keys, and array elements shaped like
@@ -16,8 +17,15 @@ pub fn diff(path: &str, golden: &Value, ours: &Value, out: &mut Vec<String>) {
     match (golden, ours) {
         (Value::Object(g), Value::Object(o)) => {
             let is_state = g.contains_key("state");
+            let position = |k: &str| {
+                matches!(k, "lsn" | "txId" | "ts_usec")
+                    && g.get(k).is_some_and(Value::is_number)
+                    && o.get(k).is_some_and(Value::is_number)
+            };
             let varying = |k: &str| {
-                matches!(k, "worker_id" | "trace" | "last_modified") || (is_state && k == "version")
+                matches!(k, "worker_id" | "trace" | "last_modified")
+                    || (is_state && k == "version")
+                    || position(k)
             };
             for (k, gv) in g.iter().filter(|(k, _)| !varying(k)) {
                 match o.get(k) {

@@ -1,6 +1,7 @@
 //! The documented deviations of the live REST conformance test: status codes that differ
-//! ([`DEVIATIONS`]), bodies compared other than exactly ([`CHECKS`]), and the markdown table of
-//! both that `docs/rest-conformance.md` keeps.
+//! ([`DEVIATIONS`]), bodies compared other than exactly ([`CHECKS`], and per connector
+//! [`POSTGRES_CHECKS`] and [`STAND_IN_CHECKS`]), and the markdown tables of them that
+//! `docs/rest-conformance.md` keeps.
 
 use super::Transcript;
 
@@ -71,9 +72,24 @@ pub enum Check {
     TaskConfigs,
     /// The reference caught a task in a transient state; the state is not compared.
     TransientTaskStates,
+    /// Exact, except what lists or versions the worker's converters: the recommended values of
+    /// `key`/`value`/`header.converter` are Sluice's converter classes, and the
+    /// `*.converter.plugin.version` values are Sluice's version.
+    WorkerPlugins,
+    /// Topics after a reset: none listed.
+    TopicsReset,
 }
 
-/// Steps not compared exactly: (seq, how, reason).
+/// Which connector a replay runs (see `target.rs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replay {
+    /// Sluice's PostgreSQL connector, in place of Debezium's (`rest_conformance.rs`).
+    Postgres,
+    /// FileStreamSource stand-ins (`distributed_rest_conformance.rs`).
+    StandIn,
+}
+
+/// Steps not compared exactly, whatever the connector: (seq, how, reason).
 pub const CHECKS: &[(u64, Check, &str)] = &[
     (
         1,
@@ -91,39 +107,9 @@ pub const CHECKS: &[(u64, Check, &str)] = &[
         "plugin list with transforms/converters/predicates: Sluice's own (shape only)",
     ),
     (
-        5,
-        Check::Shape,
-        "ConfigDef of the plugin: FileStreamSource's keys, not PostgresConnector's (shape only)",
-    ),
-    (
-        6,
-        Check::Shape,
-        "ConfigDef by alias: FileStreamSource's keys, not PostgresConnector's (shape only)",
-    ),
-    (
-        8,
-        Check::Validate,
-        "validate: FileStreamSource's keys and groups (shape only); no errors, as the reference",
-    ),
-    (
-        9,
-        Check::Validate,
-        "validate: FileStreamSource's keys (shape only); errors on topic/batch.size standing for topic.prefix/database.port",
-    ),
-    (
-        16,
-        Check::InvalidConfigMessage,
-        "invalid-config message lists the connector's own validator messages",
-    ),
-    (
         18,
         Check::CreatedWithTasks,
         "Sluice applies the config record before answering (standalone as Kafka's StandaloneHerder; distributed once it read the record back), so the task configs are generated: tasks listed; the reference (distributed) answered before, tasks []",
-    ),
-    (
-        27,
-        Check::TaskConfigs,
-        "task configs are the connector's taskConfigs (Debezium copies its whole config) plus the worker's `task.class`",
     ),
     (
         35,
@@ -162,24 +148,92 @@ pub const CHECKS: &[(u64, Check, &str)] = &[
     ),
 ];
 
-/// How step `seq` is compared, when not exactly.
-pub fn check_of(seq: u64) -> Option<(Check, &'static str)> {
-    CHECKS
+/// Steps compared otherwise with Sluice's PostgreSQL connector (on top of [`CHECKS`]).
+pub const POSTGRES_CHECKS: &[(u64, Check, &str)] = &[
+    (
+        8,
+        Check::WorkerPlugins,
+        "validate: the converters' recommended values are Sluice's converter classes and their `plugin.version` Sluice's version, as the worker lists its own plugins (003, 004)",
+    ),
+    (
+        9,
+        Check::WorkerPlugins,
+        "validate: the converters' recommended values are Sluice's converter classes and their `plugin.version` Sluice's version, as the worker lists its own plugins (003, 004)",
+    ),
+    (
+        48,
+        Check::TopicsReset,
+        "topics after the reset: Sluice applies the reset before its 202 answer, so nothing is listed until the connector writes again (it has nothing new to write); the reference's reset had not reached its status-topic cache yet (tombstones read back asynchronously)",
+    ),
+];
+
+/// Steps compared otherwise with the FileStreamSource stand-ins, because the stand-in is not
+/// the reference's plugin (on top of [`CHECKS`]).
+pub const STAND_IN_CHECKS: &[(u64, Check, &str)] = &[
+    (
+        5,
+        Check::Shape,
+        "ConfigDef of the plugin: FileStreamSource's keys, not PostgresConnector's (shape only)",
+    ),
+    (
+        6,
+        Check::Shape,
+        "ConfigDef by alias: FileStreamSource's keys, not PostgresConnector's (shape only)",
+    ),
+    (
+        8,
+        Check::Validate,
+        "validate: FileStreamSource's keys and groups (shape only); no errors, as the reference",
+    ),
+    (
+        9,
+        Check::Validate,
+        "validate: FileStreamSource's keys (shape only); errors on topic/batch.size standing for topic.prefix/database.port",
+    ),
+    (
+        16,
+        Check::InvalidConfigMessage,
+        "invalid-config message lists the connector's own validator messages",
+    ),
+    (
+        27,
+        Check::TaskConfigs,
+        "task configs are the connector's taskConfigs (Debezium copies its whole config) plus the worker's `task.class`",
+    ),
+];
+
+/// The connector-specific checks of `replay`.
+fn specific(replay: Replay) -> &'static [(u64, Check, &'static str)] {
+    match replay {
+        Replay::Postgres => POSTGRES_CHECKS,
+        Replay::StandIn => STAND_IN_CHECKS,
+    }
+}
+
+/// How step `seq` is compared in `replay`, when not exactly.
+pub fn check_of(seq: u64, replay: Replay) -> Option<(Check, &'static str)> {
+    specific(replay)
         .iter()
+        .chain(CHECKS)
         .find(|(s, _, _)| *s == seq)
         .map(|(_, c, r)| (*c, *r))
 }
 
-/// The deviations table (markdown), as printed and as kept in `docs/rest-conformance.md`.
-pub fn table(transcripts: &[Transcript]) -> String {
+/// The deviations table of `replay` (markdown): every deviation, or with `only_specific` only
+/// the rows of the connector-specific checks.
+pub fn table(transcripts: &[Transcript], replay: Replay, only_specific: bool) -> String {
     let mut out = String::from(
         "| # | request | reference | Sluice | compared | reason |\n|---|---|---|---|---|---|\n",
     );
     for t in transcripts {
-        let row = if let Some((_, s, r)) = DEVIATIONS.iter().find(|(s, _, _)| *s == t.seq) {
+        let status = DEVIATIONS.iter().find(|(s, _, _)| *s == t.seq);
+        let specific_row = specific(replay).iter().any(|(s, _, _)| *s == t.seq);
+        let row = if only_specific && !specific_row {
+            None
+        } else if let Some((_, s, r)) = status {
             Some((*s, "status + error body", *r))
         } else {
-            check_of(t.seq).map(|(c, r)| {
+            check_of(t.seq, replay).map(|(c, r)| {
                 let how = match c {
                     Check::Shape | Check::LoggerMap => "shape",
                     Check::ServerInfo => "shape",
@@ -190,6 +244,8 @@ pub fn table(transcripts: &[Transcript]) -> String {
                     Check::InvalidConfigMessage => "message framing",
                     Check::TaskConfigs => "ids + file/topic + task.class",
                     Check::TransientTaskStates => "all but task state",
+                    Check::WorkerPlugins => "all but the worker's converter list and version",
+                    Check::TopicsReset => "no topic listed",
                 };
                 (t.status, how, r)
             })

@@ -1,13 +1,16 @@
 //! Support for `rest_conformance.rs` and `distributed_rest_conformance.rs`: the golden
-//! transcripts, a live `sluice standalone` or `sluice distributed` process, the Debezium →
-//! FileStream translation of requests and expected answers, the comparisons (exact field by
-//! field, or on JSON shape only), and the replay itself.
+//! transcripts, a live `sluice standalone` or `sluice distributed` process, what the requests
+//! run against (Sluice's PostgreSQL connector on the test database, or FileStreamSource
+//! stand-ins) with the matching translation of requests and expected answers, the comparisons
+//! (exact field by field, or on JSON shape only), and the replay itself.
 
 #![allow(dead_code, unreachable_pub)]
 
 pub mod compare;
 pub mod deviations;
+pub mod postgres;
 pub mod replay;
+pub mod target;
 pub mod translate;
 pub mod worker;
 

@@ -1,5 +1,6 @@
-//! The golden sequence used Debezium's PostgreSQL connector; here FileStreamSource connectors
-//! stand in, with the same connector NAMES and the same request sequence. This module rewrites
+//! The golden sequence used Debezium's PostgreSQL connector; in the stand-in replay
+//! (`distributed_rest_conformance.rs`) FileStreamSource connectors stand in, with the same
+//! connector NAMES and the same request sequence. This module rewrites
 //! requests (paths, bodies) and the reference's expected answers the same way, so that every
 //! field that is not connector-specific is still compared exactly.
 //!

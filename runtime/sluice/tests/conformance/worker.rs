@@ -1,6 +1,8 @@
 //! A live `sluice standalone` (file offset store) or `sluice distributed` (fresh internal
 //! topics, a group of one) process — the built binary — against the real broker, on a free
-//! port; killed when dropped. Same approach as `standalone_cli.rs`.
+//! port; killed when dropped. Same approach as `standalone_cli.rs`. Its converters are the
+//! reference worker's (`JsonConverter`, which `config/validate` shows as the converters'
+//! defaults).
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -84,8 +86,8 @@ impl Worker {
             format!(
                 "bootstrap.servers={bootstrap}\n{store}\
                  offset.flush.interval.ms={OFFSET_FLUSH_MS}\n\
-                 key.converter=org.apache.kafka.connect.storage.StringConverter\n\
-                 value.converter=org.apache.kafka.connect.storage.StringConverter\n\
+                 key.converter=org.apache.kafka.connect.json.JsonConverter\n\
+                 value.converter=org.apache.kafka.connect.json.JsonConverter\n\
                  listeners=http://127.0.0.1:{port}\n",
             ),
         )

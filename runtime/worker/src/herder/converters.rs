@@ -30,7 +30,7 @@ pub const RECORD_CONVERTERS: &[&str] = &[JSON, STRING, BYTES, AVRO];
 pub const HEADER_CONVERTERS: &[&str] = &[SIMPLE_HEADER, JSON];
 
 /// The full class name `class` (full or simple name) stands for among `known`.
-fn canonical(class: &str, known: &[&'static str]) -> Option<&'static str> {
+pub(crate) fn canonical(class: &str, known: &[&'static str]) -> Option<&'static str> {
     let class = class.trim();
     known
         .iter()

@@ -6,6 +6,7 @@
 //! | [`standalone`] | [`StandaloneHerder`]: one process, configs and statuses in memory, offsets in a file |
 //! | [`distributed`] | [`DistributedHerder`]: configs, offsets and statuses in Kafka's internal topics, a worker group |
 //! | [`plugins`] | [`PluginCatalog`]: how the herder finds and makes connector plugins |
+//! | [`connector_keys`] | Kafka's keys of every connector (`ConnectorConfig`, source and sink additions) |
 //! | [`validation`] | the common connector keys and config validation (`config/validate`, creates) |
 //! | [`converters`] | a source task's key/value/header converters from connector and worker config |
 //! | [`log_levels`] | [`LogLevels`]: how `PUT /admin/loggers/…` changes the process's log levels |
@@ -17,6 +18,7 @@
 //! way round. Moving the trait here later is a change of paths on both sides, not a redesign.
 
 pub mod actor;
+pub mod connector_keys;
 pub mod converters;
 pub mod distributed;
 pub mod log_levels;

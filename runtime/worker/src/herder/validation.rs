@@ -1,16 +1,19 @@
 //! Connector configuration validation, shared by `config/validate` and by every config write:
-//! the worker's common keys (Kafka's `ConnectorConfig` "Common" group: `name`,
-//! `connector.class`, `tasks.max`, the converters) checked by one [`ConfigDef`], then the
-//! plugin's own keys checked by the connector's `validate` on a fresh, never-started instance.
+//! the worker's common keys (Kafka's `ConnectorConfig` and its source or sink additions, see
+//! `connector_keys`: `name`, `connector.class`, `tasks.max`, the converters, …) checked by one
+//! [`ConfigDef`], then the plugin's own keys checked by the connector's `validate` on a fresh,
+//! never-started instance.
 //! Both answers come from the same definitions the REST API shows, so what `validate` reports
 //! is exactly what a create refuses.
 
-use sluice_api::config::{ConfigDef, ConfigKey, ConfigType, Importance, Validator, Width};
+use sluice_api::config::{ConfigDef, ConfigValue};
 use sluice_api::connector::Properties;
 use sluice_rest::{ConfigInfos, ConnectorConfig, Error as RestError};
 
-use super::converters::{check_header_converter, check_record_converter};
+use super::connector_keys::{CONNECTOR_PLUGIN_VERSION, connector_keys};
+use super::converters::{HEADER_CONVERTERS, RECORD_CONVERTERS, canonical};
 use super::plugins::{Plugin, PluginCatalog, PluginConstructor};
+use crate::kafka::Properties as WorkerProperties;
 
 /// `name`.
 pub const NAME: &str = "name";
@@ -19,84 +22,81 @@ pub const CONNECTOR_CLASS: &str = "connector.class";
 /// `tasks.max`.
 pub const TASKS_MAX: &str = "tasks.max";
 
-const COMMON: &str = "Common";
+/// The version the worker gives its converters (`*.converter.plugin.version`).
+const CONVERTER_VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// The keys every connector has, whatever its plugin (group "Common").
-pub fn common_config_def() -> ConfigDef {
-    let key = |name: &str, ty, doc: &str, order, display: &str| {
-        ConfigKey::new(name, ty, doc)
-            .importance(Importance::High)
-            .display(COMMON, order, Width::Medium, display)
+/// The keys every connector of `plugin`'s kind has, whatever its plugin (Kafka's
+/// `SourceConnectorConfig`/`SinkConnectorConfig`, see `connector_keys`).
+pub fn common_config_def(plugin: &Plugin) -> ConfigDef {
+    connector_keys(plugin.kind(), &plugin.version)
+}
+
+/// `GET /connector-plugins/{p}/config`: the plugin's keys, then the common keys it does not
+/// define itself (Kafka's `AbstractHerder.connectorPluginConfig`).
+pub(crate) fn plugin_config_def(plugin: &Plugin) -> ConfigDef {
+    common_config_def(plugin)
+        .keys()
+        .iter()
+        .filter(|k| plugin.config_def.key(&k.name).is_none())
+        .fold(plugin.config_def.clone(), |def, k| def.define(k.clone()))
+}
+
+/// The converter class the worker uses when a connector sets none (`worker`'s own setting,
+/// else Sluice's default), by its full name.
+fn worker_converter(worker: &WorkerProperties, key: &str) -> String {
+    let (default, known) = match key {
+        "header.converter" => (
+            "org.apache.kafka.connect.storage.SimpleHeaderConverter",
+            HEADER_CONVERTERS,
+        ),
+        _ => (
+            "org.apache.kafka.connect.json.JsonConverter",
+            RECORD_CONVERTERS,
+        ),
     };
-    ConfigDef::new()
-        .define(
-            key(
-                NAME,
-                ConfigType::String,
-                "A name for this connector, unique in the cluster.",
-                1,
-                "Connector name",
-            )
-            .validator(Validator::NonEmptyString),
-        )
-        .define(key(
-            CONNECTOR_CLASS,
-            ConfigType::String,
-            "The connector plugin: its Java class name, simple name, or simple name without \
-             the 'Connector' suffix.",
-            2,
-            "Connector class",
-        ))
-        .define(
-            key(
-                TASKS_MAX,
-                ConfigType::Int,
-                "The most tasks the connector may run.",
-                4,
-                "Tasks max",
-            )
-            .default_value("1")
-            .validator(Validator::Range {
-                min: Some(1.0),
-                max: None,
-            }),
-        )
-        .define(
-            key(
-                "key.converter",
-                ConfigType::Class,
-                "Converter of record keys; the worker's key.converter when unset.",
-                6,
-                "Key converter class",
-            )
-            .importance(Importance::Low)
-            .default_null()
-            .validator(Validator::Custom(check_record_converter)),
-        )
-        .define(
-            key(
-                "value.converter",
-                ConfigType::Class,
-                "Converter of record values; the worker's value.converter when unset.",
-                8,
-                "Value converter class",
-            )
-            .importance(Importance::Low)
-            .default_null()
-            .validator(Validator::Custom(check_record_converter)),
-        )
-        .define(
-            key(
-                "header.converter",
-                ConfigType::Class,
-                "Converter of record headers; the worker's header.converter when unset.",
-                10,
-                "Header converter class",
-            )
-            .importance(Importance::Low)
-            .default_null()
-            .validator(Validator::Custom(check_header_converter)),
-        )
+    match worker.get(key) {
+        Some(class) => canonical(class, known).map_or_else(|| class.clone(), str::to_string),
+        None => default.to_string(),
+    }
+}
+
+/// The common keys as `config/validate` checks them (Kafka's `ConnectorConfig.enrich`): the
+/// converters default to the worker's, their versions to the worker's converters' version.
+fn enriched_config_def(plugin: &Plugin, worker: &WorkerProperties) -> ConfigDef {
+    let mut def = common_config_def(plugin);
+    for key in ["key.converter", "value.converter", "header.converter"] {
+        for (name, default) in [
+            (key.to_string(), worker_converter(worker, key)),
+            (
+                format!("{key}.plugin.version"),
+                CONVERTER_VERSION.to_string(),
+            ),
+        ] {
+            if let Some(k) = def.key(&name).cloned() {
+                def = def.define(k.default_value(default));
+            }
+        }
+    }
+    def
+}
+
+/// The values Kafka's recommenders offer for the common keys: the plugin's version, the
+/// worker's converter classes (sorted) and their version.
+fn recommended_values(plugin: &Plugin, name: &str) -> Option<Vec<String>> {
+    let sorted = |known: &[&str]| {
+        let mut v: Vec<String> = known.iter().map(|c| (*c).to_string()).collect();
+        v.sort();
+        v
+    };
+    Some(match name {
+        CONNECTOR_PLUGIN_VERSION => vec![plugin.version.clone()],
+        "key.converter" | "value.converter" => sorted(RECORD_CONVERTERS),
+        "header.converter" => sorted(HEADER_CONVERTERS),
+        "key.converter.plugin.version"
+        | "value.converter.plugin.version"
+        | "header.converter.plugin.version" => vec![CONVERTER_VERSION.to_string()],
+        _ => return None,
+    })
 }
 
 /// A REST config as the connector SPI's property list.
@@ -128,11 +128,23 @@ pub(crate) fn plugin_of(
     catalog.lookup(class).map_err(RestError::BadRequest)
 }
 
-/// Validates `config` against the common keys and `plugin`'s own (see the module doc).
-pub(crate) async fn validate(plugin: &Plugin, config: &ConnectorConfig) -> ConfigInfos {
-    let common = common_config_def();
+/// Validates `config` against the common keys and `plugin`'s own (see the module doc), as
+/// Kafka's `AbstractHerder.validateConnectorConfig`: the common keys first, then the plugin's
+/// (a value the plugin reports for a key replaces the common one); `worker` gives the
+/// converter defaults.
+pub(crate) async fn validate(
+    plugin: &Plugin,
+    config: &ConnectorConfig,
+    worker: &WorkerProperties,
+) -> ConfigInfos {
+    let common = enriched_config_def(plugin, worker);
     let props = to_properties(config);
-    let mut values = common.validate(&props);
+    let mut values: Vec<ConfigValue> = common.validate(&props);
+    for v in &mut values {
+        if let Some(r) = recommended_values(plugin, &v.name) {
+            v.recommended_values = r;
+        }
+    }
     let plugin_values = match plugin.constructor {
         PluginConstructor::Source(make) => make().validate(&props).await,
         PluginConstructor::Sink(make) => make().validate(&props).await,
@@ -143,8 +155,12 @@ pub(crate) async fn validate(plugin: &Plugin, config: &ConnectorConfig) -> Confi
 }
 
 /// [`validate`], failing with Kafka's "Connector configuration is invalid" 400 on any error.
-pub(crate) async fn check(plugin: &Plugin, config: &ConnectorConfig) -> Result<(), RestError> {
-    let infos = validate(plugin, config).await;
+pub(crate) async fn check(
+    plugin: &Plugin,
+    config: &ConnectorConfig,
+    worker: &WorkerProperties,
+) -> Result<(), RestError> {
+    let infos = validate(plugin, config, worker).await;
     if infos.error_count == 0 {
         Ok(())
     } else {

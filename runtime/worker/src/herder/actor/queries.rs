@@ -173,7 +173,7 @@ impl Actor {
     pub(crate) fn plugin_config(&self, plugin: &str) -> Result<ConfigDef, RestError> {
         self.catalog
             .lookup(plugin)
-            .map(|p| p.config_def)
+            .map(|p| validation::plugin_config_def(&p))
             .map_err(|_| RestError::unknown_plugin(plugin))
     }
 
@@ -188,6 +188,6 @@ impl Actor {
         }
         let found = validation::plugin_of(&*self.catalog, &config)
             .map_err(|_| RestError::unknown_plugin(&plugin))?;
-        Ok(validation::validate(&found, &config).await)
+        Ok(validation::validate(&found, &config, &self.config.worker).await)
     }
 }

@@ -46,7 +46,7 @@ impl Actor {
         initial_state: Option<InitialState>,
     ) -> Result<ConfigUpdate, RestError> {
         let plugin = validation::plugin_of(&*self.catalog, &config)?;
-        validation::check(&plugin, &config).await?;
+        validation::check(&plugin, &config, &self.config.worker).await?;
         let exists = self.stored(&name).is_some();
         if exists && !allow_replace {
             return Err(RestError::already_exists(&name));
