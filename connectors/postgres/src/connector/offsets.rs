@@ -14,16 +14,59 @@
 //! - in the transaction `txId` of a stored mid-transaction offset, the events at or before
 //!   `lsn`: they were acknowledged, the rest of that transaction is re-sent.
 //!
-//! A snapshot whose last record was never stored is redone from the start (as Debezium does),
-//! with the slot dropped and created again so that the new snapshot is the one the slot
-//! exports: streaming then continues exactly at its consistent point, as on a first start.
-//! Rows the interrupted snapshot sent are sent again; changes committed while no snapshot had
-//! completed are represented by the new snapshot's rows rather than as separate events. Both the 3.x form (`"snapshot": "INITIAL"`, `snapshot_completed`) and
-//! the older `"snapshot": true` (with `last_snapshot_record`) are read.
+//! # Resuming an interrupted snapshot
+//!
+//! Every snapshot record's `lsn` is the slot's consistent point P (the position the snapshot's
+//! first read is consistent with). Besides Debezium's fields, a snapshot record that is not the
+//! last one carries Sluice's position fields ([`SnapshotPosition`], prefix `sluice_snapshot_`):
+//! the table being read — every table before it in snapshot order was completely emitted — and,
+//! for a table read in primary-key order, the key of that record's row, so every row of the
+//! table up to that key was emitted. Java Debezium ignores these fields; a Debezium offset
+//! without them keeps Debezium's behaviour.
+//!
+//! When the stored offset is an unfinished snapshot with a position, and the slot still exists
+//! with its `confirmed_flush_lsn` at P, the snapshot is resumed instead of redone:
+//! 1. The slot is kept. Its confirmed position is still P: while the snapshot runs, every
+//!    acknowledged record's `lsn` is P, so the task never confirms beyond it, and nothing else
+//!    streams from the slot. So the slot still holds every transaction committed after P.
+//! 2. A new `REPEATABLE READ` transaction reads the database as of now (snapshot S2, later
+//!    than P) and emits the rows after the stored key of the stored table, then every
+//!    following table. Those records keep `lsn` = P.
+//! 3. Then streaming starts at P, as after an uninterrupted snapshot.
+//!
+//! Why no change is lost: a row emitted before the interruption was read as of P; a row emitted
+//! after it was read as of S2, which includes every transaction committed before S2. The
+//! stream then delivers every transaction committed after P, so every change after a row's
+//! snapshot value reaches Kafka after that value, and each row's last event is its final state.
+//! Nothing is skipped on the stream side either: the stored snapshot offset has no streaming
+//! position, so no transaction is treated as already stored.
+//!
+//! What differs from an uninterrupted snapshot: the transactions committed between P and S2
+//! are re-sent by the stream *after* the rows read as of S2 may already show their effects. So
+//! for such a row the stream's first events can carry older values than its snapshot record (a
+//! later one always brings it to the final state), an insert may follow the snapshot record of
+//! the same row, and a delete may concern a row the snapshot never showed. Consumers that apply
+//! events in order (upserts by key) converge to the database; consumers must not assume that a
+//! row's streamed events are all newer than its snapshot record. Rows emitted after the stored
+//! position by the interrupted run (not yet stored when it died) are sent again. A table read
+//! whole (no primary key, or a `snapshot.select.statement.overrides` query) restarts from its
+//! first row. A captured table created after P that sorts before the stored table is not read
+//! by the resumed snapshot: its rows reach Kafka through the stream, since its creation and
+//! inserts come after P (with `publication.autocreate.mode=filtered`, only from when the
+//! publication includes it, as for any table created while the connector is down).
+//!
+//! A snapshot without a stored position (nothing stored yet, or an offset written by Debezium)
+//! is redone from the start (as Debezium does), with the slot dropped and created again so that
+//! the new snapshot is the one the slot exports: streaming then continues exactly at its
+//! consistent point, as on a first start. Rows the interrupted snapshot sent are sent again;
+//! changes committed while no snapshot had completed are represented by the new snapshot's rows
+//! rather than as separate events. Both the 3.x form (`"snapshot": "INITIAL"`,
+//! `snapshot_completed`) and the older `"snapshot": true` (with `last_snapshot_record`) are read.
 
 use serde_json::Value as Json;
 use sluice_api::OffsetMap;
 
+use super::tables::TableId;
 use crate::lsn::Lsn;
 
 /// The source partition of a connector: `{"server": <topic.prefix>}`.
@@ -38,8 +81,15 @@ fn lsn_json(lsn: Lsn) -> Json {
     Json::from(i64::try_from(lsn.0).unwrap_or(i64::MAX))
 }
 
-/// The offset of a snapshot record.
-pub fn snapshot_offset(lsn: Lsn, tx_id: i64, ts_usec: i64, last: bool) -> OffsetMap {
+/// The offset of a snapshot record: Debezium's fields, then (unless it is the last record)
+/// where the snapshot stands.
+pub fn snapshot_offset(
+    lsn: Lsn,
+    tx_id: i64,
+    ts_usec: i64,
+    last: bool,
+    position: Option<&SnapshotPosition>,
+) -> OffsetMap {
     let mut m = OffsetMap::new();
     m.insert("last_snapshot_record".into(), Json::Bool(last));
     m.insert("lsn".into(), lsn_json(lsn));
@@ -47,7 +97,113 @@ pub fn snapshot_offset(lsn: Lsn, tx_id: i64, ts_usec: i64, last: bool) -> Offset
     m.insert("ts_usec".into(), Json::from(ts_usec));
     m.insert("snapshot".into(), Json::String("INITIAL".into()));
     m.insert("snapshot_completed".into(), Json::Bool(last));
+    if let Some(p) = position.filter(|_| !last) {
+        p.write(&mut m);
+    }
     m
+}
+
+/// Offset field: the schema of the table the snapshot is reading.
+pub const POSITION_SCHEMA: &str = "sluice_snapshot_schema";
+/// Offset field: the table the snapshot is reading.
+pub const POSITION_TABLE: &str = "sluice_snapshot_table";
+/// Offset field: the primary-key columns, in key order, as a JSON array of names (a string,
+/// since offset values are primitives).
+pub const POSITION_KEY_COLUMNS: &str = "sluice_snapshot_key_columns";
+/// Offset field: the key of the last row emitted, as a JSON array of the columns' text values
+/// (PostgreSQL's output form, which its input accepts back).
+pub const POSITION_KEY: &str = "sluice_snapshot_key";
+
+/// Where an unfinished snapshot stands (see the module doc).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotPosition {
+    /// The table being read; every table before it in snapshot order was completely emitted.
+    pub table: TableId,
+    /// The primary key of the last row of `table` emitted; `None` for a table read whole,
+    /// which is then read again from its first row.
+    pub after: Option<KeyValues>,
+}
+
+/// A primary key's column names and one row's values of them (as text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyValues {
+    /// The key columns, in key order.
+    pub columns: Vec<String>,
+    /// The row's value of each, in PostgreSQL's text form.
+    pub values: Vec<String>,
+}
+
+impl SnapshotPosition {
+    /// Adds the position fields to a snapshot record's offset.
+    pub fn write(&self, offset: &mut OffsetMap) {
+        offset.insert(
+            POSITION_SCHEMA.into(),
+            Json::String(self.table.schema.clone()),
+        );
+        offset.insert(
+            POSITION_TABLE.into(),
+            Json::String(self.table.table.clone()),
+        );
+        if let Some(key) = &self.after {
+            let text = |v: &[String]| Json::String(Json::from(v).to_string());
+            offset.insert(POSITION_KEY_COLUMNS.into(), text(&key.columns));
+            offset.insert(POSITION_KEY.into(), text(&key.values));
+        }
+    }
+
+    /// Reads the position fields of a stored offset: `Ok(None)` when there are none (a
+    /// Debezium offset, or Sluice's before it had them), `Err` saying what is malformed.
+    pub fn read(offset: &OffsetMap) -> Result<Option<SnapshotPosition>, String> {
+        let string = |k: &str| -> Result<Option<&str>, String> {
+            match offset.get(k) {
+                None | Some(Json::Null) => Ok(None),
+                Some(Json::String(s)) => Ok(Some(s)),
+                Some(other) => Err(format!("'{k}' is {other}, not a string")),
+            }
+        };
+        let (Some(schema), Some(table)) = (string(POSITION_SCHEMA)?, string(POSITION_TABLE)?)
+        else {
+            return match string(POSITION_SCHEMA)?.or(string(POSITION_TABLE)?) {
+                Some(_) => Err(format!(
+                    "'{POSITION_SCHEMA}' and '{POSITION_TABLE}' must be given together"
+                )),
+                None => Ok(None),
+            };
+        };
+        let list = |k: &str, text: &str| -> Result<Vec<String>, String> {
+            serde_json::from_str::<Vec<String>>(text)
+                .map_err(|e| format!("'{k}' is not a JSON array of strings ({e}): {text}"))
+        };
+        let after = match (string(POSITION_KEY_COLUMNS)?, string(POSITION_KEY)?) {
+            (None, None) => None,
+            (Some(c), Some(v)) => {
+                let key = KeyValues {
+                    columns: list(POSITION_KEY_COLUMNS, c)?,
+                    values: list(POSITION_KEY, v)?,
+                };
+                if key.columns.is_empty() || key.columns.len() != key.values.len() {
+                    return Err(format!(
+                        "'{POSITION_KEY_COLUMNS}' names {} columns but '{POSITION_KEY}' has {} values",
+                        key.columns.len(),
+                        key.values.len()
+                    ));
+                }
+                Some(key)
+            }
+            _ => {
+                return Err(format!(
+                    "'{POSITION_KEY_COLUMNS}' and '{POSITION_KEY}' must be given together"
+                ));
+            }
+        };
+        Ok(Some(SnapshotPosition {
+            table: TableId {
+                schema: schema.to_string(),
+                table: table.to_string(),
+            },
+            after,
+        }))
+    }
 }
 
 /// Where the stream stands when a record is emitted.
@@ -104,6 +260,8 @@ pub struct Resume {
     pub partial: Option<(i64, Lsn)>,
     /// The stored `lsn`.
     pub lsn: Option<Lsn>,
+    /// Where the unfinished snapshot stands, when the offset says (Sluice's position fields).
+    pub snapshot_position: Option<SnapshotPosition>,
 }
 
 fn lsn_of(offset: &OffsetMap, key: &str) -> Option<Lsn> {
@@ -137,11 +295,23 @@ impl Resume {
         } else {
             (lsn_commit, tx_id.zip(lsn))
         };
+        let snapshot_position = if snapshot_incomplete {
+            SnapshotPosition::read(offset).unwrap_or_else(|problem| {
+                tracing::warn!(
+                    %problem,
+                    "The stored offset's snapshot position is malformed; the snapshot is redone from the start."
+                );
+                None
+            })
+        } else {
+            None
+        };
         Resume {
             snapshot_incomplete,
             done_through,
             partial,
             lsn,
+            snapshot_position,
         }
     }
 
@@ -201,8 +371,107 @@ mod tests {
             r#"{"snapshot":"INITIAL","snapshot_completed":false,"lsn":5}"#,
         ));
         assert!(new.snapshot_incomplete);
-        let ours = snapshot_offset(Lsn(5), 1, 2, true);
+        let ours = snapshot_offset(Lsn(5), 1, 2, true, None);
         assert!(!Resume::from_offset(&ours).snapshot_incomplete);
-        assert!(Resume::from_offset(&snapshot_offset(Lsn(5), 1, 2, false)).snapshot_incomplete);
+        assert!(
+            Resume::from_offset(&snapshot_offset(Lsn(5), 1, 2, false, None)).snapshot_incomplete
+        );
+    }
+
+    fn keyed() -> SnapshotPosition {
+        SnapshotPosition {
+            table: TableId {
+                schema: "Sales \"EU\"".into(),
+                table: "order.items".into(),
+            },
+            after: Some(KeyValues {
+                columns: vec!["region".into(), "id".into()],
+                values: vec!["it's, \\ \"odd\" ü".into(), "42".into()],
+            }),
+        }
+    }
+
+    #[test]
+    fn a_snapshot_position_round_trips_through_a_stored_offset() {
+        for position in [
+            keyed(),
+            SnapshotPosition {
+                table: TableId {
+                    schema: "public".into(),
+                    table: "no_key".into(),
+                },
+                after: None,
+            },
+        ] {
+            let offset = snapshot_offset(Lsn(77), 3, 4, false, Some(&position));
+            // Through the bytes the worker stores.
+            let stored: OffsetMap =
+                serde_json::from_str(&Json::Object(offset).to_string()).unwrap();
+            let r = Resume::from_offset(&stored);
+            assert!(r.snapshot_incomplete);
+            assert_eq!(r.lsn, Some(Lsn(77)));
+            assert_eq!(r.done_through, None);
+            assert_eq!(r.snapshot_position, Some(position));
+        }
+    }
+
+    #[test]
+    fn position_fields_are_primitive_prefixed_and_leave_debeziums_unchanged() {
+        let with = snapshot_offset(Lsn(77), 3, 4, false, Some(&keyed()));
+        let without = snapshot_offset(Lsn(77), 3, 4, false, None);
+        let debezium: OffsetMap = with
+            .iter()
+            .filter(|(k, _)| !k.starts_with("sluice_snapshot_"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        assert_eq!(debezium, without);
+        assert_eq!(with.len(), without.len() + 4);
+        assert!(with.values().all(|v| !v.is_array() && !v.is_object()));
+        assert_eq!(
+            with[POSITION_KEY],
+            Json::from(r#"["it's, \\ \"odd\" ü","42"]"#)
+        );
+        assert_eq!(with[POSITION_KEY_COLUMNS], Json::from(r#"["region","id"]"#));
+    }
+
+    #[test]
+    fn the_last_snapshot_record_carries_no_position() {
+        let last = snapshot_offset(Lsn(77), 3, 4, true, Some(&keyed()));
+        assert!(!last.keys().any(|k| k.starts_with("sluice_snapshot_")));
+        let r = Resume::from_offset(&last);
+        assert!(!r.snapshot_incomplete);
+        assert_eq!(r.snapshot_position, None);
+    }
+
+    #[test]
+    fn offsets_without_a_position_keep_debeziums_behaviour() {
+        // Java Debezium's unfinished snapshot: redone from the start.
+        let java = Resume::from_offset(&parse(
+            r#"{"last_snapshot_record":false,"lsn":24023128,"txId":555,"ts_usec":1,"snapshot":"INITIAL","snapshot_completed":false}"#,
+        ));
+        assert!(java.snapshot_incomplete);
+        assert_eq!(java.snapshot_position, None);
+        // A streaming offset never resumes a snapshot, whatever extra fields it has.
+        let streaming = Resume::from_offset(&parse(
+            r#"{"lsn_proc":200,"messageType":"INSERT","lsn_commit":100,"lsn":200,"txId":7,"sluice_snapshot_schema":"public","sluice_snapshot_table":"t"}"#,
+        ));
+        assert_eq!(streaming.snapshot_position, None);
+    }
+
+    #[test]
+    fn a_malformed_position_falls_back_to_a_new_snapshot() {
+        let base = r#""snapshot":"INITIAL","snapshot_completed":false,"lsn":5"#;
+        for fields in [
+            r#""sluice_snapshot_schema":"public""#,
+            r#""sluice_snapshot_schema":"public","sluice_snapshot_table":7"#,
+            r#""sluice_snapshot_schema":"public","sluice_snapshot_table":"t","sluice_snapshot_key":"[\"1\"]""#,
+            r#""sluice_snapshot_schema":"public","sluice_snapshot_table":"t","sluice_snapshot_key_columns":"[\"id\"]","sluice_snapshot_key":"[\"1\",\"2\"]""#,
+            r#""sluice_snapshot_schema":"public","sluice_snapshot_table":"t","sluice_snapshot_key_columns":"[]","sluice_snapshot_key":"[]""#,
+            r#""sluice_snapshot_schema":"public","sluice_snapshot_table":"t","sluice_snapshot_key_columns":"id","sluice_snapshot_key":"1""#,
+        ] {
+            let r = Resume::from_offset(&parse(&format!("{{{base},{fields}}}")));
+            assert!(r.snapshot_incomplete, "{fields}");
+            assert_eq!(r.snapshot_position, None, "{fields}");
+        }
     }
 }

@@ -1,10 +1,10 @@
 //! Start-up: the checks that tell an operator exactly what to fix (`wal_level`, the
 //! REPLICATION privilege, a slot held by another client, a dropped slot), the publication, and
 //! the decision where to start — snapshot or not, from which LSN — from the stored offset, the
-//! slot's state and `snapshot.mode`.
+//! slot's state and `snapshot.mode` (including whether an unfinished snapshot resumes).
 
 use super::config::{PostgresConfig, PublicationMode, SnapshotMode};
-use super::offsets::Resume;
+use super::offsets::{Resume, SnapshotPosition};
 use super::tables::{TableId, quote_ident};
 use crate::error::{Error, Result};
 use crate::slot::slot_state;
@@ -129,6 +129,8 @@ pub struct Plan {
     pub slot_exists: bool,
     /// Stream only after the snapshot (`initial_only`: never).
     pub stream: bool,
+    /// Resume the unfinished snapshot from here, keeping the slot (see `offsets.rs`).
+    pub resume_snapshot: Option<SnapshotPosition>,
 }
 
 /// Decides from the stored offset, the slot and `snapshot.mode`.
@@ -186,9 +188,28 @@ pub async fn plan(config: &PostgresConfig, resume: Option<&Resume>) -> Result<Pl
         SnapshotMode::Always => true,
         SnapshotMode::WhenNeeded => !has_offset || incomplete || !slot_exists,
     };
+    // An unfinished snapshot with a stored position resumes only on a slot still at the
+    // consistent point its records name: the slot then holds every change since that point.
+    let resume_snapshot = match (resume, &state) {
+        (Some(r), Some(slot)) if snapshot && incomplete => match &r.snapshot_position {
+            Some(p) if r.lsn.is_some() && slot.confirmed_flush_lsn == r.lsn => Some(p.clone()),
+            Some(_) => {
+                tracing::warn!(
+                    slot = %config.slot,
+                    stored_lsn = ?r.lsn,
+                    slot_confirmed_flush_lsn = ?slot.confirmed_flush_lsn,
+                    "The unfinished snapshot cannot be resumed: the replication slot is no longer at the snapshot's consistent point. Taking a new snapshot."
+                );
+                None
+            }
+            None => None,
+        },
+        _ => None,
+    };
     Ok(Plan {
         snapshot,
         slot_exists,
         stream: config.snapshot_mode != SnapshotMode::InitialOnly,
+        resume_snapshot,
     })
 }

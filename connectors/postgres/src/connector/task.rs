@@ -9,6 +9,12 @@
 //! own LSN is safe mid-transaction: PostgreSQL re-sends every transaction committing after the
 //! confirmed position, and a transaction committing at or before it was delivered — and so
 //! acknowledged — before this event (the stream is in commit order).
+//!
+//! During a snapshot nothing moves the slot: every snapshot record's `lsn` is the consistent
+//! point, so the highest acknowledged `lsn` is at most that point, and the reader only reads
+//! the confirmed positions once it streams. The slot of an unfinished snapshot therefore stays
+//! at its consistent point, which is what lets a restart resume the snapshot on the same slot
+//! (see `offsets.rs`).
 
 use std::time::Duration;
 
@@ -22,15 +28,16 @@ use tokio::task::JoinHandle;
 use super::config::PostgresConfig;
 use super::emitter::{Batch, Emitter};
 use super::events::EventBuilder;
+use super::metrics::{PgMetrics, SlotLagPoller};
 use super::offsets::Resume;
 use super::setup;
-use super::snapshotter::{self, Outcome};
+use super::snapshot_start::SnapshotReader;
+use super::snapshotter::{self, Outcome, Snapshot};
 use super::streamer::Streamer;
 use super::tables::captured_tables;
 use crate::error::{Error, Result};
 use crate::lsn::Lsn;
 use crate::slot::{create_slot_with_snapshot, drop_slot};
-use crate::snapshot::SnapshotTransaction;
 
 struct Running {
     rx: mpsc::Receiver<Batch>,
@@ -39,6 +46,10 @@ struct Running {
     reader: JoinHandle<()>,
     config: PostgresConfig,
     done: bool,
+    metrics: PgMetrics,
+    /// The source timestamp (`ts_usec`) of the last record acknowledged since the last poll.
+    acked_ts: Option<i64>,
+    _slot_lag: SlotLagPoller,
 }
 
 /// The PostgreSQL source task (see the module doc).
@@ -77,7 +88,12 @@ impl SourceTask for PostgresConnectorTask {
         )
         .map_err(connect_error)?;
         let stored = ctx.offset_reader().offset(events.partition()).await?;
-        let (emitter, rx) = Emitter::channel(config.max_batch_size, config.max_queue_size);
+        let metrics = PgMetrics::new(ctx.identity(), &config.prefix, config.max_queue_size);
+        let (emitter, rx) = Emitter::channel(
+            config.max_batch_size,
+            config.max_queue_size,
+            metrics.clone(),
+        );
         let (confirm, confirm_rx) = watch::channel(Lsn::default());
         let span = tracing::info_span!("postgres", connector = %config.prefix, task = 0);
         let reader_config = config.clone();
@@ -98,8 +114,11 @@ impl SourceTask for PostgresConnectorTask {
             confirm,
             acked: None,
             reader,
+            _slot_lag: metrics.poll_slot_lag(&config),
             config,
             done: false,
+            metrics,
+            acked_ts: None,
         });
         Ok(())
     }
@@ -108,13 +127,19 @@ impl SourceTask for PostgresConnectorTask {
         let Some(r) = self.running.as_mut() else {
             return Ok(Vec::new());
         };
+        if let Some(ts) = r.acked_ts.take() {
+            r.metrics.acknowledged(ts);
+        }
         if r.done {
             tokio::time::sleep(Duration::from_millis(500)).await;
             return Ok(Vec::new());
         }
         match tokio::time::timeout(Duration::from_millis(500), r.rx.recv()).await {
             Err(_) => Ok(Vec::new()),
-            Ok(Some(Ok(batch))) => Ok(batch),
+            Ok(Some(Ok(batch))) => {
+                r.metrics.taken(batch.len());
+                Ok(batch)
+            }
             Ok(Some(Err(e))) => Err(connect_error(e)),
             Ok(None) => {
                 // The reader finished (initial_only after its snapshot).
@@ -132,7 +157,9 @@ impl SourceTask for PostgresConnectorTask {
         let Some(r) = self.running.as_mut() else {
             return Ok(());
         };
-        let _ = metadata;
+        if metadata.is_some() {
+            r.acked_ts = record.source_offset.get("ts_usec").and_then(|t| t.as_i64());
+        }
         if let Some(lsn) = record_lsn(&record.source_offset) {
             r.acked = Some(r.acked.map_or(lsn, |a| a.max(lsn)));
         }
@@ -191,7 +218,6 @@ async fn read(
     confirm: watch::Receiver<Lsn>,
     emitter: &mut Emitter,
 ) -> Result<()> {
-    let user = &config.connection.user;
     let client = config
         .connection
         .connect("connecting to capture changes")
@@ -200,7 +226,16 @@ async fn read(
     let tables = captured_tables(&client, config).await?;
     setup::ensure_publication(&client, config, &tables).await?;
     let mut resume = stored.as_ref().map(Resume::from_offset);
-    let plan = setup::plan(config, resume.as_ref()).await?;
+    let mut plan = setup::plan(config, resume.as_ref()).await?;
+    if let Some(p) = &plan.resume_snapshot
+        && snapshotter::resume_index(&tables, p).is_none()
+    {
+        tracing::warn!(
+            table = %p.table.qualified(),
+            "The unfinished snapshot stopped at a table that is no longer captured; taking a new snapshot."
+        );
+        plan.resume_snapshot = None;
+    }
     tracing::info!(
         ?plan,
         tables = tables.len(),
@@ -208,30 +243,29 @@ async fn read(
     );
     let mut start = resume.as_ref().and_then(|r| r.lsn).unwrap_or_default();
     if plan.snapshot {
-        if plan.slot_exists {
-            // A snapshot is (re)done: recreate the slot so the new snapshot is the one it exports
-            // and streaming continues exactly at its consistent point (see `offsets.rs`).
-            tracing::info!(slot = %config.slot, "Recreating the replication slot for a new snapshot.");
-            drop_slot(&config.connection, &config.slot).await?;
-        }
-        let slot = create_slot_with_snapshot(&config.connection, &config.slot).await?;
-        let txn = SnapshotTransaction::begin(&config.connection, &slot.snapshot_name).await?;
-        start = slot.consistent_point;
-        let tx_id: i64 = txn
-            .client()
-            .query_one("SELECT txid_current()", &[])
-            .await
-            .map_err(|e| Error::from_postgres(e, "reading the snapshot's transaction id", user))?
-            .get(0);
-        // The snapshot is imported: the exporting session may end.
-        slot.release();
-        let outcome =
-            snapshotter::run(txn.client(), config, events, &tables, start, tx_id, emitter).await?;
-        txn.commit().await?;
+        // A resumed snapshot keeps the slot, still at the stored consistent point (`start`); a
+        // new one recreates it so the new snapshot is the one it exports (see `offsets.rs`).
+        let reader = match (&plan.resume_snapshot, resume.as_ref().and_then(|r| r.lsn)) {
+            (Some(_), Some(lsn)) => SnapshotReader::resumed(config, lsn).await?,
+            _ => SnapshotReader::new_slot(config, plan.slot_exists).await?,
+        };
+        start = reader.lsn;
+        let snapshot = Snapshot {
+            client: reader.client(),
+            config,
+            events,
+            lsn: reader.lsn,
+            tx_id: reader.tx_id,
+        };
+        let from = plan.resume_snapshot.as_ref();
+        emitter.metrics().snapshot_running(true);
+        let outcome = snapshotter::run(&snapshot, &tables, from, emitter).await?;
+        emitter.metrics().snapshot_running(false);
+        reader.commit().await?;
         if outcome == Outcome::Stopped {
             return Ok(());
         }
-        // Nothing stored before the snapshot applies to the new slot.
+        // Snapshot offsets say nothing about streaming: it starts at the consistent point.
         resume = None;
     } else if !plan.slot_exists {
         let slot = create_slot_with_snapshot(&config.connection, &config.slot).await?;
