@@ -61,3 +61,4 @@ pub use entities::{
 pub use error::{Error, ErrorBody, Result};
 pub use herder::Herder;
 pub use router::{RestConfig, router, router_with, serve};
+pub use routes::metrics::{MetricsRender, PROMETHEUS_TEXT};

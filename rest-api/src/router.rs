@@ -12,7 +12,8 @@ use std::time::Duration;
 use axum::Router;
 use axum::routing::{get, post, put};
 
-use crate::routes::{connectors, plugins, server};
+use crate::routes::metrics::MetricsRender;
+use crate::routes::{connectors, metrics, plugins, server};
 use crate::{Error, Herder, Result};
 
 /// Settings of the REST layer.
@@ -27,6 +28,8 @@ pub struct RestConfig {
     pub allow_origin: String,
     /// `access.control.allow.methods` (empty: `GET,POST,HEAD`).
     pub allow_methods: String,
+    /// Serves `GET /metrics` (Prometheus text format) from this callback; `None`: no such path.
+    pub metrics: Option<MetricsRender>,
 }
 
 impl Default for RestConfig {
@@ -36,6 +39,7 @@ impl Default for RestConfig {
             health_check_timeout: Duration::from_secs(10),
             allow_origin: String::new(),
             allow_methods: String::new(),
+            metrics: None,
         }
     }
 }
@@ -77,8 +81,15 @@ pub fn router_with(
 }
 
 fn routes(herder: Arc<dyn Herder>, config: RestConfig) -> Router {
+    let with_metrics = config.metrics.is_some();
     let state = AppState { herder, config };
-    Router::new()
+    let router = Router::new();
+    let router = if with_metrics {
+        router.route("/metrics", get(metrics::metrics))
+    } else {
+        router
+    };
+    router
         .route("/", get(server::root))
         .route("/health", get(server::health))
         .route(

@@ -15,6 +15,7 @@
 //! - [`store`]: [`S3Store`], one bucket as an [`sluice_files::ObjectStore`] (PutObject, GetObject,
 //!   paginated ListObjectsV2, multipart uploads), built from an [`S3StoreConfig`];
 //! - `multipart`: [`S3MultipartUpload`], the part bookkeeping of one multipart upload;
+//! - `metrics`: the file sink's metrics exported with the task's labels;
 //! - `classify`: the single function turning SDK errors into retriable or definite
 //!   [`sluice_files::Error`]s with a hint for the operator.
 
@@ -22,6 +23,7 @@ mod classify;
 pub mod config;
 pub mod connector;
 mod error;
+mod metrics;
 mod multipart;
 pub mod store;
 mod task;

@@ -23,6 +23,7 @@ use sluice_files::FileSink;
 
 use crate::config::S3SinkConfig;
 use crate::error::Error;
+use crate::metrics::SinkMetricsExporter;
 use crate::store::S3Store;
 
 /// How long `pre_commit` waits for running uploads.
@@ -38,6 +39,7 @@ pub struct S3SinkTask {
     sink: Option<FileSink>,
     ctx: Option<SinkTaskContext>,
     last_metrics: Option<Instant>,
+    exporter: Option<SinkMetricsExporter>,
 }
 
 fn now_ms() -> i64 {
@@ -54,6 +56,9 @@ impl S3SinkTask {
     }
 
     fn log_metrics(&mut self, force: bool) {
+        if let (Some(sink), Some(exporter)) = (&self.sink, self.exporter.as_mut()) {
+            exporter.export(&sink.metrics());
+        }
         let due = self
             .last_metrics
             .is_none_or(|t| t.elapsed() >= METRICS_EVERY);
@@ -91,6 +96,7 @@ impl SinkTask for S3SinkTask {
         }
         tracing::info!(bucket = %config.store.bucket, "The S3 sink task started.");
         self.sink = Some(FileSink::new(config.sink, Arc::new(store)));
+        self.exporter = Some(SinkMetricsExporter::new(&ctx, &props));
         self.ctx = Some(ctx);
         self.last_metrics = Some(Instant::now());
         Ok(())
@@ -126,6 +132,9 @@ impl SinkTask for S3SinkTask {
         self.log_metrics(true);
         if let Some(sink) = self.sink.as_mut() {
             sink.close_all().await;
+            if let Some(exporter) = self.exporter.as_mut() {
+                exporter.export(&sink.metrics());
+            }
         }
         self.sink = None;
         Ok(())

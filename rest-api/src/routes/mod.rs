@@ -2,5 +2,6 @@
 //! `ConnectorPluginsResource` and `LoggingResource`.
 
 pub(crate) mod connectors;
+pub(crate) mod metrics;
 pub(crate) mod plugins;
 pub(crate) mod server;

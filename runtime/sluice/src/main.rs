@@ -4,6 +4,7 @@
 mod cmd;
 mod logging;
 mod plugins;
+mod recorder;
 mod shutdown;
 mod worker_config;
 
@@ -40,6 +41,12 @@ enum Command {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let log_levels = std::sync::Arc::new(logging::init(cli.log_format));
+    if matches!(
+        cli.command,
+        Command::Distributed(_) | Command::Standalone(_)
+    ) {
+        recorder::install()?;
+    }
     match cli.command {
         Command::Distributed(args) => cmd::distributed::run(args, log_levels).await,
         Command::SchemaRegistry(args) => cmd::schema_registry::run(args).await,

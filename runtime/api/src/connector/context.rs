@@ -42,16 +42,41 @@ pub trait OffsetReader: Send + Sync + fmt::Debug {
     }
 }
 
+/// Which task a context belongs to: the labels of the metrics a task registers (the
+/// `connector` and `task` tags of Kafka's `PluginMetrics`, KIP-877).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct TaskIdentity {
+    /// The connector's name.
+    pub connector: String,
+    /// The task's number, from 0.
+    pub task: u32,
+}
+
 /// What a source task receives at `start` (Kafka's `SourceTaskContext`).
 #[derive(Debug, Clone)]
 pub struct SourceTaskContext {
     offsets: Arc<dyn OffsetReader>,
+    identity: Option<TaskIdentity>,
 }
 
 impl SourceTaskContext {
     /// A context whose offsets come from `offsets`.
     pub fn new(offsets: Arc<dyn OffsetReader>) -> Self {
-        SourceTaskContext { offsets }
+        SourceTaskContext {
+            offsets,
+            identity: None,
+        }
+    }
+
+    /// Worker side: tells the task which connector and task number it runs as.
+    pub fn with_identity(mut self, identity: TaskIdentity) -> Self {
+        self.identity = Some(identity);
+        self
+    }
+
+    /// The connector and task number this task runs as, when the worker said so.
+    pub fn identity(&self) -> Option<&TaskIdentity> {
+        self.identity.as_ref()
     }
 
     /// The reader of this connector's stored offsets.
@@ -133,12 +158,24 @@ struct SinkState {
 #[derive(Debug, Clone, Default)]
 pub struct SinkTaskContext {
     state: Arc<Mutex<SinkState>>,
+    identity: Option<TaskIdentity>,
 }
 
 impl SinkTaskContext {
     /// A context with an empty assignment and no requests.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Worker side: tells the task which connector and task number it runs as.
+    pub fn with_identity(mut self, identity: TaskIdentity) -> Self {
+        self.identity = Some(identity);
+        self
+    }
+
+    /// The connector and task number this task runs as, when the worker said so.
+    pub fn identity(&self) -> Option<&TaskIdentity> {
+        self.identity.as_ref()
     }
 
     fn lock(&self) -> MutexGuard<'_, SinkState> {

@@ -60,7 +60,7 @@ mod types;
 
 pub use context::{
     ConnectorContext, ConnectorRequest, OffsetReader, SinkRequests, SinkTaskContext,
-    SourceTaskContext,
+    SourceTaskContext, TaskIdentity,
 };
 pub use erased::{DynConnector, DynSinkConnector, DynSinkTask, DynSourceConnector, DynSourceTask};
 pub use error::{BoxError, ConnectError, ConnectResult};

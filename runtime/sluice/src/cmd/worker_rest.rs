@@ -69,6 +69,7 @@ pub(super) async fn serve<M: Send + Sync + 'static>(
     let config = sluice_rest::RestConfig {
         allow_origin: rest.cors.0.clone(),
         allow_methods: rest.cors.1.clone(),
+        metrics: crate::recorder::render(),
         ..sluice_rest::RestConfig::default()
     };
     let router =

@@ -2,6 +2,7 @@
 //! tracking they share.
 
 mod active_topics;
+mod loop_metrics;
 pub mod sink;
 pub mod source;
 mod status;

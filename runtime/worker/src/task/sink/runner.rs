@@ -3,7 +3,7 @@
 //! `task` span with `connector` and `task` fields, reporting each state change.
 
 use sluice_api::connector::{
-    DynSinkTask, Properties as ConnectorProperties, SinkTaskContext, TaskConfig,
+    DynSinkTask, Properties as ConnectorProperties, SinkTaskContext, TaskConfig, TaskIdentity,
 };
 use tokio::sync::watch;
 use tracing::Instrument;
@@ -15,6 +15,7 @@ use super::errors::ErrorHandler;
 use super::work_loop::Loop;
 use crate::Result;
 use crate::kafka::Properties;
+use crate::task::loop_metrics::SinkMetrics;
 use crate::task::{ActiveTopics, TaskHandle, TaskId, TaskState, TopicTracking};
 
 /// One sink task, ready to run (see the [module doc](super)).
@@ -75,7 +76,13 @@ impl SinkTaskRunner {
         status: watch::Sender<TaskState>,
     ) -> TaskState {
         let span = tracing::info_span!("task", connector = %self.id.connector, task = self.id.task);
-        let state = self.run_inner(stop, &status).instrument(span).await;
+        let metrics = SinkMetrics::new(&self.id);
+        metrics.task.status(&TaskState::Unassigned);
+        let state = self
+            .run_inner(stop, &status, metrics.clone())
+            .instrument(span)
+            .await;
+        metrics.task.status(&state);
         status.send_replace(state.clone());
         state
     }
@@ -84,6 +91,7 @@ impl SinkTaskRunner {
         self,
         stop: watch::Receiver<bool>,
         status: &watch::Sender<TaskState>,
+        metrics: SinkMetrics,
     ) -> TaskState {
         let SinkTaskRunner {
             id,
@@ -125,7 +133,10 @@ impl SinkTaskRunner {
             Ok(c) => c,
             Err(e) => return failed("Could not create the consumer", &e),
         };
-        let ctx = SinkTaskContext::new();
+        let ctx = SinkTaskContext::new().with_identity(TaskIdentity {
+            connector: id.connector.clone(),
+            task: id.task,
+        });
         if let Err(e) = task.start(task_config, ctx.clone()).await {
             consumer.close().await;
             return failed("The task failed to start", &e.report());
@@ -136,8 +147,11 @@ impl SinkTaskRunner {
             return failed("Could not subscribe", &e);
         }
         tracing::info!(group = %config.group_id, topics = ?config.topics, "The sink task is running.");
+        metrics.task.status(&TaskState::Running);
         status.send_replace(TaskState::Running);
-        let mut work = Loop::new(id, config, task, ctx, consumer, converters, errors, stop);
+        let mut work = Loop::new(
+            id, config, task, ctx, consumer, converters, errors, stop, metrics,
+        );
         work.active_topics = active_topics;
         let outcome = work.run().await;
         let finished = work.finish().await;

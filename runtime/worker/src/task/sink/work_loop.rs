@@ -30,6 +30,7 @@ use super::consumer::{RebalanceEvent, SinkConsumer};
 use super::convert::Converters;
 use super::errors::{Converted, ErrorHandler};
 use super::offsets::committable;
+use crate::task::loop_metrics::SinkMetrics;
 use crate::task::{ActiveTopics, TaskId};
 
 /// The longest a poll waits for records, so `put([])`, commits and stop requests are timely.
@@ -61,6 +62,7 @@ pub(crate) struct Loop {
     commit_requested: bool,
     /// The topics consumed, reported once each (KIP-558).
     pub(crate) active_topics: ActiveTopics,
+    pub(crate) metrics: SinkMetrics,
 }
 
 impl std::fmt::Debug for Loop {
@@ -83,6 +85,7 @@ impl Loop {
         converters: Converters,
         errors: ErrorHandler,
         stop: watch::Receiver<bool>,
+        metrics: SinkMetrics,
     ) -> Self {
         let next_commit = Instant::now() + config.offset_flush_interval;
         Loop {
@@ -100,6 +103,7 @@ impl Loop {
             committed: BTreeMap::new(),
             next_commit,
             commit_requested: false,
+            metrics,
             active_topics: ActiveTopics::disabled(),
         }
     }
@@ -168,6 +172,7 @@ impl Loop {
             }
         }
         self.assigned.extend(new.iter().cloned());
+        self.metrics.partitions(self.assigned.len());
         self.ctx.set_assignment(self.assigned.iter().cloned());
         let list: Vec<TopicPartition> = new.iter().cloned().collect();
         self.task.open(&list).await.map_err(|e| {
@@ -207,6 +212,7 @@ impl Loop {
             self.consumed.remove(p);
             self.committed.remove(p);
         }
+        self.metrics.partitions(self.assigned.len());
         self.ctx.set_assignment(self.assigned.iter().cloned());
         Ok(())
     }
@@ -268,9 +274,11 @@ impl Loop {
         if current.is_empty() {
             return;
         }
+        let started = Instant::now();
         let answered = match self.task.pre_commit(current.clone()).await {
             Ok(a) => a,
             Err(e) => {
+                self.metrics.task.commit(false, started.elapsed());
                 tracing::error!(error = %e.report(),
                     "The task's pre_commit failed; rewinding to the last committed offsets so \
                      the uncommitted records are delivered again.");
@@ -288,6 +296,8 @@ impl Loop {
                 for (tp, o) in offsets {
                     self.committed.insert(tp, Some(o.offset));
                 }
+                self.metrics.task.commit(true, started.elapsed());
+                self.metrics.active(self.uncommitted());
             }
             Err(e) => tracing::warn!(error = %e,
                 "Could not commit consumer offsets; they are committed at the next attempt, or \
@@ -380,7 +390,17 @@ impl Loop {
                 Some(r) => r.map(Some),
             };
         }
+        self.metrics.read(received);
         self.put(batch, batch_offsets).await
+    }
+
+    /// Records put whose offsets are not committed, over the partitions with a committed
+    /// offset (offset distance: an estimate where the topic has gaps, e.g. compacted).
+    fn uncommitted(&self) -> i64 {
+        self.consumed
+            .iter()
+            .filter_map(|(tp, o)| Some(o.offset - self.committed.get(tp).copied().flatten()?))
+            .sum()
     }
 
     /// `put` with redelivery on retriable errors; advances `consumed` once it succeeded.
@@ -392,9 +412,12 @@ impl Loop {
         loop {
             // `put` takes the batch by value, and a retriable failure must redeliver the same
             // records, so it gets a copy (bounded by `max.poll.records`).
+            let started = Instant::now();
             match self.task.put(batch.clone()).await {
                 Ok(()) => {
+                    self.metrics.put(batch.len(), started.elapsed());
                     self.consumed.extend(batch_offsets);
+                    self.metrics.active(self.uncommitted());
                     return Ok(());
                 }
                 Err(e) if e.is_retriable() => {

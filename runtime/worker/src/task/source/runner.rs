@@ -38,7 +38,7 @@ use std::time::Duration;
 
 use rdkafka::error::KafkaError;
 use rdkafka::types::RDKafkaErrorCode;
-use sluice_api::connector::{DynSourceTask, SourceTaskContext, TaskConfig};
+use sluice_api::connector::{DynSourceTask, SourceTaskContext, TaskConfig, TaskIdentity};
 use sluice_api::{OffsetMap, SourceRecord};
 use tokio::sync::watch;
 use tokio::time::{Instant, MissedTickBehavior};
@@ -51,6 +51,7 @@ use super::offsets::StoreOffsetReader;
 use super::topics::TopicCreator;
 use crate::kafka::{Admin, Producer};
 use crate::stores::{OffsetStore, OffsetWrite};
+use crate::task::loop_metrics::SourceMetrics;
 use crate::task::{ActiveTopics, TaskHandle, TaskId, TaskState, TopicTracking};
 use crate::{Error, Result};
 
@@ -161,15 +162,22 @@ impl<S: OffsetStore + 'static> SourceTaskRunner<S> {
             (None, _) => None,
         };
         let reader = StoreOffsetReader::new(Arc::clone(&offsets), id.connector.clone());
-        let ctx = SourceTaskContext::new(Arc::new(reader));
+        let ctx = SourceTaskContext::new(Arc::new(reader)).with_identity(TaskIdentity {
+            connector: id.connector.clone(),
+            task: id.task,
+        });
+        let metrics = SourceMetrics::new(&id);
+        metrics.task.status(&TaskState::Unassigned);
         if let Err(source) = task.start(config, ctx).await {
             let e = task_error(&id, "start", source);
             tracing::error!(error = %e, "The source task could not start.");
             let state = TaskState::Failed { trace: trace(&e) };
+            metrics.task.status(&state);
             status.send_replace(state.clone());
             return state;
         }
         tracing::info!("The source task started.");
+        metrics.task.status(&TaskState::Running);
         status.send_replace(TaskState::Running);
         let mut l = Loop {
             id,
@@ -183,6 +191,7 @@ impl<S: OffsetStore + 'static> SourceTaskRunner<S> {
             flush_due: false,
             settings,
             active_topics,
+            metrics,
         };
         let mut failure = l.run(&mut stop).await.err();
         if let Some(e) = &failure {
@@ -201,6 +210,8 @@ impl<S: OffsetStore + 'static> SourceTaskRunner<S> {
                 TaskState::Stopped
             }
         };
+        l.metrics.in_flight(l.out.records, l.out.bytes);
+        l.metrics.task.status(&state);
         status.send_replace(state.clone());
         state
     }
@@ -225,6 +236,7 @@ struct Loop<S> {
     unflushed: BTreeMap<String, (OffsetMap, OffsetMap)>,
     flush_due: bool,
     active_topics: ActiveTopics,
+    metrics: SourceMetrics,
 }
 
 impl<S: OffsetStore + 'static> Loop<S> {
@@ -255,6 +267,7 @@ impl<S: OffsetStore + 'static> Loop<S> {
             };
             match polled {
                 Ok(records) => {
+                    self.metrics.polled(records.len());
                     if let Wait::Stopped = self.send_all(records, stop, &mut tick).await? {
                         return Ok(());
                     }
@@ -279,9 +292,12 @@ impl<S: OffsetStore + 'static> Loop<S> {
         }
         self.collect_committable();
         self.commit_records();
+        self.metrics.in_flight(self.out.records, self.out.bytes);
         if self.flush_due {
             self.flush_due = false;
-            self.flush().await;
+            let started = Instant::now();
+            let stored = self.flush().await;
+            self.metrics.task.commit(stored, started.elapsed());
         }
         Ok(())
     }
@@ -356,15 +372,18 @@ impl<S: OffsetStore + 'static> Loop<S> {
 
     /// Calls `commit_record` for every acknowledged record, in acknowledgement order.
     fn commit_records(&mut self) {
+        let mut written = 0;
         while let Some((record, meta)) = self.out.acked.pop_front() {
             if meta.is_some() {
                 // Kafka Connect records the topic once the broker acknowledged the record.
                 self.active_topics.record(&record.topic);
+                written += 1;
             }
             if let Err(e) = self.task.commit_record(&record, meta.as_ref()) {
                 tracing::warn!(error = %e.report(), topic = %record.topic, "The source task's commit_record failed; continuing.");
             }
         }
+        self.metrics.written(written);
     }
 
     /// Moves the offsets that became committable from the tracker to `unflushed` (the latest
