@@ -13,6 +13,7 @@
 #   bash bench/pg_source.sh                       # ROWS=1000000 STREAM_ROWS=500000 FORMAT=avro
 #   ROWS=200000 STREAM_ROWS=100000 FORMAT=json bash bench/pg_source.sh
 #   CONNECTOR_EXTRA='"max.queue.size": "2048"' bash bench/pg_source.sh   # extra connector keys
+#   PERF_OUT=/tmp/prof bash bench/pg_source.sh   # also `perf record -g` the worker in each run
 #
 # A private Tansu broker (memory storage) on a free port per run; PostgreSQL is the test
 # services' server (started if needed), with a fresh database.
@@ -88,6 +89,17 @@ connector() { # NAME PREFIX TABLE SNAPSHOT_MODE
     \"table.include.list\": \"public.$3\", \"snapshot.mode\": \"$4\"${CONNECTOR_EXTRA:+, $CONNECTOR_EXTRA}}}" >/dev/null
 }
 
+perf_start() { # NAME — profiles the worker until perf_stop when PERF_OUT is set
+  [ -n "${PERF_OUT:-}" ] || return 0
+  mkdir -p "$PERF_OUT"
+  perf record -q -F 299 -p "$worker_pid" -o "$PERF_OUT/$1.data" 2>/dev/null &
+  perf_pid=$!
+}
+perf_stop() {
+  [ -n "${PERF_OUT:-}" ] || return 0
+  kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null || true
+}
+
 report() { # NAME EVENTS T0 T1 CPU_TICKS0
   local secs cpu
   secs=$(echo "$4 - $3" | bc -l)
@@ -115,10 +127,12 @@ c0=$(cpu_ticks "$worker_pid")
 "$tp" watch "$bootstrap" snap.public.big "$ROWS" >"$work/snapshot.watch" &
 watch_pid=$!
 pids+=("$watch_pid")
+perf_start snapshot
 t0=$(now)
 connector snap snap big initial
 wait "$watch_pid"
 t1=$(now)
+perf_stop
 report "Sluice snapshot (wall time from POST)" "$ROWS" "$t0" "$t1" "$c0"
 grep '^result' "$work/snapshot.watch" | sed 's/^/  topic-side /'
 kill -TERM "$worker_pid"; wait "$worker_pid" || true
@@ -138,6 +152,7 @@ done
 watch_pid=$!
 pids+=("$watch_pid")
 c0=$(cpu_ticks "$worker_pid")
+perf_start stream
 t0=$(now)
 for ((i = 0; i < STREAM_ROWS; i += 1000)); do
   echo "INSERT INTO s SELECT g, g % 1000, g % 7, g % 100000, (g % 100000) / 100.0, 'name ' || g, 'city ' || (g % 500), now() FROM generate_series($((i + 1)), $((i + 1000))) g;"
@@ -145,6 +160,7 @@ done | psql -d "$db"
 t_db=$(now)
 wait "$watch_pid"
 t1=$(now)
+perf_stop
 printf 'writer: %.2f s for the inserts\n' "$(echo "$t_db - $t0" | bc -l)"
 report "Sluice streaming (first commit to last event in Kafka)" "$STREAM_ROWS" "$t0" "$t1" "$c0"
 grep '^result' "$work/stream.watch" | sed 's/^/  topic-side /'

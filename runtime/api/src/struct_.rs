@@ -31,6 +31,24 @@ impl Struct {
         Ok(Struct { schema, values })
     }
 
+    /// A struct of `schema` holding `values`, one per field in field order, without checking
+    /// each value against its field's schema (only the count is checked; debug builds check
+    /// everything, as [`Struct::validate`]). For code that builds values from the very schemas
+    /// it derived them with — a change event's envelope around rows that were checked when
+    /// they were built — where checking again would walk every nested struct once more per
+    /// record.
+    pub fn from_values(schema: Schema, values: Vec<Value>) -> Result<Self> {
+        if schema.ty() != Type::Struct || schema.fields().len() != values.len() {
+            return Err(Error::data(format!(
+                "{} values do not fit {schema}: a Struct needs a STRUCT schema and one value per field",
+                values.len()
+            )));
+        }
+        let s = Struct { schema, values };
+        debug_assert!(s.validate().is_ok(), "{:?}", s.validate());
+        Ok(s)
+    }
+
     /// The struct's schema.
     pub fn schema(&self) -> &Schema {
         &self.schema

@@ -49,7 +49,6 @@ pub struct EventBuilder {
     database: String,
     source_schema: Schema,
     partition: OffsetMap,
-    run_id: String,
     tombstones: bool,
     tx_topic: String,
     tx_key_schema: Schema,
@@ -59,6 +58,8 @@ pub struct EventBuilder {
     heartbeat_topic: String,
     heartbeat_key_schema: Schema,
     heartbeat_value_schema: Schema,
+    /// Debezium's four `__debezium.context.*` headers, the same on every event.
+    context_headers: Headers,
 }
 
 fn now_micros() -> (i64, i64) {
@@ -114,12 +115,19 @@ impl EventBuilder {
             .field("ts_ms", Schema::int64())
             .build()
             .map_err(data)?;
+        let run_id = uuid::Uuid::new_v4().to_string();
+        let mut context_headers = Headers::new();
+        context_headers
+            .add_string("__debezium.context.connectorLogicalName", prefix)
+            .add_string("__debezium.context.taskId", "0")
+            .add_string("__debezium.context.connectorName", "postgresql")
+            .add_string("__debezium.context.runId", run_id);
         Ok(EventBuilder {
+            context_headers,
             prefix: prefix.to_string(),
             database: database.to_string(),
             source_schema: sluice_cdc::postgres_source_schema().map_err(cdc)?,
             partition: super::offsets::source_partition(prefix),
-            run_id: uuid::Uuid::new_v4().to_string(),
             tombstones,
             tx_topic: format!(
                 "{}{delimiter}{tx_suffix}",
@@ -153,54 +161,52 @@ impl EventBuilder {
             info.lsn.0
         );
         let lsn = i64::try_from(info.lsn.0).unwrap_or(i64::MAX);
-        let values: [(&str, Value); 16] = [
-            ("version", Value::String(DEBEZIUM_VERSION.into())),
-            ("connector", Value::String("postgresql".into())),
-            ("name", Value::String(self.prefix.clone())),
-            ("ts_ms", Value::Int64(info.ts_us.div_euclid(1000))),
-            ("snapshot", Value::String(info.snapshot.as_str().into())),
-            ("db", Value::String(self.database.clone())),
-            ("sequence", Value::String(sequence)),
-            ("ts_us", Value::Int64(info.ts_us)),
-            ("ts_ns", Value::Int64(info.ts_us.saturating_mul(1000))),
-            ("schema", Value::String(table.id.schema.clone())),
-            ("table", Value::String(table.id.table.clone())),
-            ("txId", info.tx_id.map_or(Value::Null, Value::Int64)),
-            ("lsn", Value::Int64(lsn)),
-            ("xmin", Value::Null),
-            ("origin", Value::Null),
-            ("origin_lsn", Value::Null),
+        // In the order of `sluice_cdc::postgres_source_schema` (version, connector, name,
+        // ts_ms, snapshot, db, sequence, ts_us, ts_ns, schema, table, txId, lsn, xmin, origin,
+        // origin_lsn); `from_values` skips re-checking them per event (debug builds check).
+        let values = vec![
+            Value::String(DEBEZIUM_VERSION.into()),
+            Value::String("postgresql".into()),
+            Value::String(self.prefix.clone()),
+            Value::Int64(info.ts_us.div_euclid(1000)),
+            Value::String(info.snapshot.as_str().into()),
+            Value::String(self.database.clone()),
+            Value::String(sequence),
+            Value::Int64(info.ts_us),
+            Value::Int64(info.ts_us.saturating_mul(1000)),
+            Value::String(table.id.schema.clone()),
+            Value::String(table.id.table.clone()),
+            info.tx_id.map_or(Value::Null, Value::Int64),
+            Value::Int64(lsn),
+            Value::Null,
+            Value::Null,
+            Value::Null,
         ];
-        let mut s = Struct::new(self.source_schema.clone()).map_err(data)?;
-        for (i, (_, v)) in values.into_iter().enumerate() {
-            s.put_at(i, v).map_err(data)?;
-        }
-        Ok(s)
+        Struct::from_values(self.source_schema.clone(), values).map_err(data)
     }
 
     fn headers(&self, extra: Option<(&str, &TableSchema, &Struct)>) -> Headers {
+        let Some((name, table, key)) = extra else {
+            return self.context_headers.clone();
+        };
         let mut h = Headers::new();
-        if let Some((name, table, key)) = extra {
-            h.add(name, table.key_schema.clone(), Value::Struct(key.clone()));
+        h.add(name, table.key_schema.clone(), Value::Struct(key.clone()));
+        for c in self.context_headers.iter() {
+            h.add(c.key.clone(), c.schema.clone(), c.value.clone());
         }
-        h.add_string(
-            "__debezium.context.connectorLogicalName",
-            self.prefix.clone(),
-        );
-        h.add_string("__debezium.context.taskId", "0");
-        h.add_string("__debezium.context.connectorName", "postgresql");
-        h.add_string("__debezium.context.runId", self.run_id.clone());
         h
     }
 
     fn tx_value(&self, tx: Option<&TxBlock>) -> Result<Value> {
         let Some(tx) = tx else { return Ok(Value::Null) };
-        let mut s = Struct::new(self.tx_block_schema.clone()).map_err(data)?;
-        s.put_at(0, Value::String(tx.id.clone())).map_err(data)?;
-        s.put_at(1, Value::Int64(tx.total_order)).map_err(data)?;
-        s.put_at(2, Value::Int64(tx.data_collection_order))
-            .map_err(data)?;
-        Ok(Value::Struct(s))
+        let values = vec![
+            Value::String(tx.id.clone()),
+            Value::Int64(tx.total_order),
+            Value::Int64(tx.data_collection_order),
+        ];
+        Ok(Value::Struct(
+            Struct::from_values(self.tx_block_schema.clone(), values).map_err(data)?,
+        ))
     }
 
     /// The envelope value of one change.
@@ -215,19 +221,21 @@ impl EventBuilder {
         tx: Option<&TxBlock>,
     ) -> Result<Value> {
         let (ts_us, ts_ns) = now_micros();
-        let mut e = Struct::new(table.envelope_schema.clone()).map_err(data)?;
-        e.put_at(0, before.map_or(Value::Null, Value::Struct))
-            .map_err(data)?;
-        e.put_at(1, after.map_or(Value::Null, Value::Struct))
-            .map_err(data)?;
-        e.put_at(2, Value::Struct(self.source(table, info)?))
-            .map_err(data)?;
-        e.put_at(3, self.tx_value(tx)?).map_err(data)?;
-        e.put_at(4, Value::String(op.code().into())).map_err(data)?;
-        e.put_at(5, Value::Int64(ts_us / 1000)).map_err(data)?;
-        e.put_at(6, Value::Int64(ts_us)).map_err(data)?;
-        e.put_at(7, Value::Int64(ts_ns)).map_err(data)?;
-        Ok(Value::Struct(e))
+        // `before`/`after` are rows of `table.value_schema`, checked column by column when
+        // they were built (`TableSchema::row`); the envelope does not walk them again.
+        let values = vec![
+            before.map_or(Value::Null, Value::Struct),
+            after.map_or(Value::Null, Value::Struct),
+            Value::Struct(self.source(table, info)?),
+            self.tx_value(tx)?,
+            Value::String(op.code().into()),
+            Value::Int64(ts_us / 1000),
+            Value::Int64(ts_us),
+            Value::Int64(ts_ns),
+        ];
+        Ok(Value::Struct(
+            Struct::from_values(table.envelope_schema.clone(), values).map_err(data)?,
+        ))
     }
 
     fn record(

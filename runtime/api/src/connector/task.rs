@@ -38,6 +38,13 @@ pub trait SourceTask: Send + Debug + 'static {
 
     /// `record` was acknowledged by Kafka (`metadata`), or dropped by a transform (`None`).
     /// Called in the order records were acknowledged, between polls. Must be quick. Optional.
+    ///
+    /// Unlike Java's `commitRecord`, the record arrives without its key and value (both
+    /// [`Value::Null`](crate::Value::Null), their schemas `None`): the worker drops them once
+    /// the record is converted, so the records waiting for their acknowledgement hold only
+    /// their topic, partitions, offsets, timestamp and headers. A change event's value tree
+    /// is several times the size of its encoded bytes, and up to the whole in-flight window
+    /// waits for acknowledgements.
     fn commit_record(
         &mut self,
         record: &SourceRecord,

@@ -39,7 +39,7 @@ use std::time::Duration;
 use rdkafka::error::KafkaError;
 use rdkafka::types::RDKafkaErrorCode;
 use sluice_api::connector::{DynSourceTask, SourceTaskContext, TaskConfig, TaskIdentity};
-use sluice_api::{OffsetMap, SourceRecord};
+use sluice_api::{OffsetMap, SourceRecord, Value};
 use tokio::sync::watch;
 use tokio::time::{Instant, MissedTickBehavior};
 use tracing::Instrument;
@@ -361,6 +361,14 @@ impl<S: OffsetStore + 'static> Loop<S> {
                 .out
                 .tracker
                 .submit(&record.source_partition, record.source_offset.clone());
+            // Only the topic, offsets and headers are needed once the record is converted
+            // (`commit_record`, see `SourceTask::commit_record`): dropping the key and value
+            // now keeps the in-flight window's memory to about its encoded bytes.
+            let mut record = record;
+            record.key = Value::Null;
+            record.key_schema = None;
+            record.value = Value::Null;
+            record.value_schema = None;
             self.out.records += 1;
             self.out.bytes += size;
             self.out

@@ -60,6 +60,13 @@ pub struct SubmittedRecords {
     index: HashMap<String, usize>,
     queues: Vec<PartitionQueue>,
     pending: usize,
+    /// The queue of the last submitted record.
+    last: Option<usize>,
+}
+
+/// Whether two source partitions are the same, key order included (as their JSON text).
+fn same_partition(a: &OffsetMap, b: &OffsetMap) -> bool {
+    a.len() == b.len() && a.iter().zip(b.iter()).all(|((ka, va), (kb, vb))| ka == kb && va == vb)
 }
 
 impl SubmittedRecords {
@@ -71,9 +78,28 @@ impl SubmittedRecords {
     /// Records that `partition` produced a record whose offset is `offset`; must be called in
     /// poll order, before the record is sent.
     pub fn submit(&mut self, partition: &OffsetMap, offset: OffsetMap) -> SubmittedId {
+        let idx = match self.last {
+            // Most tasks have one source partition: comparing with the last one used avoids
+            // serializing the partition for every record.
+            Some(last) if same_partition(&self.queues[last].partition, partition) => last,
+            _ => self.lookup(partition),
+        };
+        self.last = Some(idx);
+        let q = &mut self.queues[idx];
+        let seq = q.head + q.entries.len() as u64;
+        q.entries.push_back((offset, false));
+        self.pending += 1;
+        SubmittedId {
+            partition: idx,
+            seq,
+        }
+    }
+
+    /// The queue of `partition`, created on first use.
+    fn lookup(&mut self, partition: &OffsetMap) -> usize {
         // The compact JSON text identifies a partition exactly as the offsets topic key does
         // (key order included), and serde_json maps are not `Hash`.
-        let key = serde_json::Value::Object(partition.clone()).to_string();
+        let key = serde_json::to_string(partition).unwrap_or_default();
         let next = self.queues.len();
         let idx = *self.index.entry(key).or_insert(next);
         if idx == next {
@@ -83,14 +109,7 @@ impl SubmittedRecords {
                 entries: VecDeque::new(),
             });
         }
-        let q = &mut self.queues[idx];
-        let seq = q.head + q.entries.len() as u64;
-        q.entries.push_back((offset, false));
-        self.pending += 1;
-        SubmittedId {
-            partition: idx,
-            seq,
-        }
+        idx
     }
 
     /// Flags `id` as acknowledged. Returns `false` if it was unknown or already committable
