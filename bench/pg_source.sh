@@ -5,6 +5,8 @@
 #      worker's embedded Schema Registry (or JsonConverter with schemas: FORMAT=json);
 #   2. streaming: STREAM_ROWS rows inserted in 1,000-row transactions while the connector
 #      streams (snapshot.mode=no_data), time from the first commit to the last record in Kafka;
+#      After the snapshot, the broker's ceiling for the same records: copies of them sent by a
+#      plain producer loop (`throughput replay`), measured the same way;
 #   3. PostgreSQL's own limits measured on the same tables: `COPY … TO` for the snapshot and
 #      `pg_recvlogical` with pgoutput for streaming.
 # For each Sluice run: events/s (from the topic's end over time, see
@@ -136,6 +138,15 @@ perf_stop
 report "Sluice snapshot (wall time from POST)" "$ROWS" "$t0" "$t1" "$c0"
 grep '^result' "$work/snapshot.watch" | sed 's/^/  topic-side /'
 kill -TERM "$worker_pid"; wait "$worker_pid" || true
+# The broker's ceiling for these very records: a plain producer (the worker's own settings)
+# sends copies of the topic's first 10,000 records (key, value, headers) to a new topic.
+"$tp" create "$bootstrap" ceiling 1
+"$tp" watch "$bootstrap" ceiling "$ROWS" >"$work/ceiling.watch" &
+watch_pid=$!
+pids+=("$watch_pid")
+"$tp" replay "$bootstrap" snap.public.big:ceiling "$ROWS" | sed 's/^/  broker ceiling: /'
+wait "$watch_pid"
+grep '^result' "$work/ceiling.watch" | sed 's/^/  broker ceiling, topic-side /'
 kill "$broker_pid"; wait "$broker_pid" 2>/dev/null || true
 
 echo "== streaming: $STREAM_ROWS rows in 1,000-row transactions, $FORMAT"

@@ -4,6 +4,7 @@
 //! ```text
 //! throughput watch   BOOTSTRAP TOPIC RECORDS   # sample the topic's end every second until RECORDS
 //! throughput produce BOOTSTRAP TOPIC RECORDS   # produce RECORDS datagen records, JSON with schema
+//! throughput replay  BOOTSTRAP FROM:TO RECORDS # produce RECORDS copies of FROM's records to TO
 //! throughput create  BOOTSTRAP TOPIC PARTITIONS
 //! ```
 //!
@@ -24,6 +25,10 @@
 //! 10-column struct with its schema. 10,000 distinct records are converted up front and sent
 //! in turn, so the loop measures the client and the broker, not the generator. The producer is
 //! the worker's own ([`Producer`]: idempotent, `acks=all`, lz4, `linger.ms=5`).
+//!
+//! `replay` takes the first 10,000 records of a topic a connector filled (key, value and
+//! headers, byte for byte) and sends them in turn to another topic the same way: the broker's
+//! ceiling for exactly the records that connector writes.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -31,7 +36,7 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
 use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::message::Message;
+use rdkafka::message::{Header, Headers, Message, OwnedHeaders};
 use rdkafka::producer::FutureRecord;
 use rdkafka::{Offset, TopicPartitionList};
 use sluice_api::{Schema, Value};
@@ -56,7 +61,17 @@ fn main() -> anyhow::Result<()> {
     let worker: Properties = [("bootstrap.servers".to_string(), bootstrap.clone())].into();
     match mode.as_str() {
         "watch" => watch(&worker, topic, records),
-        "produce" => tokio::runtime::Runtime::new()?.block_on(produce(&worker, topic, records)),
+        "produce" => tokio::runtime::Runtime::new()?.block_on(async {
+            let pool = datagen_pool(topic)?;
+            produce(&worker, topic, &pool, records).await
+        }),
+        "replay" => {
+            let (from, to) = topic
+                .split_once(':')
+                .ok_or_else(|| anyhow::anyhow!("replay takes FROM:TO topics"))?;
+            let pool = read_pool(&worker, from)?;
+            tokio::runtime::Runtime::new()?.block_on(produce(&worker, to, &pool, records))
+        }
         "create" => tokio::runtime::Runtime::new()?.block_on(async {
             let admin = Admin::new(&worker, &Properties::new(), Duration::from_secs(30))?;
             admin
@@ -148,9 +163,11 @@ fn watch(worker: &Properties, topic: &str, records: u64) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Produces `records` datagen records (JSON with schemas, see the module doc) as fast as the
-/// producer takes them, then waits for every acknowledgement.
-async fn produce(worker: &Properties, topic: &str, records: u64) -> anyhow::Result<()> {
+/// A record to send: key, value and headers.
+type PoolRecord = (Vec<u8>, Vec<u8>, Vec<(String, Vec<u8>)>);
+
+/// `POOL` datagen records (JSON with schemas, see the module doc).
+fn datagen_pool(topic: &str) -> anyhow::Result<Vec<PoolRecord>> {
     let generator = Generator::new(Vec::new())?;
     let json = JsonConverter::default();
     let key_schema = Schema::int64();
@@ -158,19 +175,82 @@ async fn produce(worker: &Properties, topic: &str, records: u64) -> anyhow::Resu
     for n in 0..POOL {
         let key = json.from_connect(topic, Some(&key_schema), &Value::Int64(n as i64))?;
         let value = json.from_connect(topic, Some(generator.schema()), &generator.value(n)?)?;
-        pool.push((key.unwrap_or_default(), value.unwrap_or_default()));
+        pool.push((key.unwrap_or_default(), value.unwrap_or_default(), Vec::new()));
     }
-    let bytes: usize = pool.iter().map(|(k, v)| k.len() + v.len()).sum();
+    Ok(pool)
+}
+
+/// The first `POOL` records of `topic` (or all it holds), byte for byte.
+fn read_pool(worker: &Properties, topic: &str) -> anyhow::Result<Vec<PoolRecord>> {
+    let defaults = [
+        ("group.id", "sluice-bench-replay"),
+        ("enable.auto.commit", "false"),
+        ("fetch.wait.max.ms", "100"),
+    ];
+    let consumer: BaseConsumer =
+        client_config(worker, "consumer", &defaults, &Properties::new())?.create()?;
+    let mut tpl = TopicPartitionList::new();
+    tpl.add_partition_offset(topic, 0, Offset::Beginning)?;
+    consumer.assign(&tpl)?;
+    let mut pool = Vec::with_capacity(POOL as usize);
+    let started = Instant::now();
+    while (pool.len() as u64) < POOL && started.elapsed() < Duration::from_secs(30) {
+        let Some(m) = consumer.poll(Duration::from_millis(500)) else {
+            if !pool.is_empty() {
+                break;
+            }
+            continue;
+        };
+        let m = m?;
+        let headers = m.headers().map_or_else(Vec::new, |h| {
+            h.iter()
+                .map(|h| (h.key.to_string(), h.value.unwrap_or_default().to_vec()))
+                .collect()
+        });
+        pool.push((
+            m.key().unwrap_or_default().to_vec(),
+            m.payload().unwrap_or_default().to_vec(),
+            headers,
+        ));
+    }
+    anyhow::ensure!(!pool.is_empty(), "topic '{topic}' holds no record to replay");
+    Ok(pool)
+}
+
+/// Produces `records` records from `pool` in turn as fast as the producer takes them, then
+/// waits for every acknowledgement.
+async fn produce(
+    worker: &Properties,
+    topic: &str,
+    pool: &[PoolRecord],
+    records: u64,
+) -> anyhow::Result<()> {
+    let bytes: usize = pool
+        .iter()
+        .map(|(k, v, h)| k.len() + v.len() + h.iter().map(|(n, v)| n.len() + v.len()).sum::<usize>())
+        .sum();
     println!(
-        "record size: {} bytes on average (key + value)",
-        bytes / pool.len()
+        "record size: {} bytes on average (key + value + headers), {} distinct records",
+        bytes / pool.len(),
+        pool.len()
     );
     let producer = Producer::new(worker, &Properties::new())?;
     let started = Instant::now();
     let mut acks = FuturesUnordered::new();
     for n in 0..records {
-        let (key, value) = &pool[(n % POOL) as usize];
+        let (key, value, headers) = &pool[(n % pool.len() as u64) as usize];
         let mut record = FutureRecord::to(topic).key(key).payload(value);
+        if !headers.is_empty() {
+            record = record.headers(headers.iter().fold(
+                OwnedHeaders::new_with_capacity(headers.len()),
+                |h, (key, value)| {
+                    h.insert(Header {
+                        key,
+                        value: Some(value),
+                    })
+                },
+            ));
+        }
         loop {
             match producer.inner().send_result(record) {
                 Ok(ack) => {
