@@ -5,12 +5,14 @@
 //! exported for the connector's slot, and `sluice.slot.lag.warn.bytes` logs a warning naming
 //! the slot when exceeded.
 
+mod pg_source;
 mod prometheus_text;
 mod worker_process;
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use pg_source::connect;
 use prometheus_text::{parse, scrape, value, wait_for};
 use serde_json::json;
 use sluice_worker::kafka::{Admin, Properties, TopicReader};
@@ -18,14 +20,6 @@ use worker_process::{WAIT, Worker, free_port, temp};
 
 const SNAPSHOT_ROWS: i64 = 3_000;
 const STREAMED_ROWS: i64 = 200;
-
-async fn connect(pg: &sluice_testkit::Postgres, db: &str) -> tokio_postgres::Client {
-    let (client, conn) = tokio_postgres::connect(&pg.conn_string(db), tokio_postgres::NoTls)
-        .await
-        .expect("connect to the test PostgreSQL");
-    tokio::spawn(conn);
-    client
-}
 
 /// Drops the test's replication slot if the test ends without the worker having dropped it
 /// (a failed assertion kills the worker first: declared before it, the guard drops after it),
@@ -128,16 +122,17 @@ async fn postgres_source_metrics_follow_the_snapshot_and_the_stream() {
     let connector_file = temp("pgmetrics-connector", "json");
     std::fs::write(
         &connector_file,
-        json!({"name": "pg-metrics", "config": {
-            "connector.class": "io.debezium.connector.postgresql.PostgresConnector",
-            "database.hostname": pg.host, "database.port": pg.port.to_string(),
-            "database.user": pg.user, "database.password": pg.password, "database.dbname": db,
-            "topic.prefix": prefix, "slot.name": db, "publication.name": format!("{db}_pub"),
-            "table.include.list": "public.items", "snapshot.fetch.size": "1000",
-            "slot.drop.on.stop": "true", "sluice.slot.lag.warn.bytes": "1",
-            "status.update.interval.ms": "30000",
-            "topic.creation.default.partitions": "1", "topic.creation.default.replication.factor": "1"
-        }})
+        pg_source::connector_config(
+            "pg-metrics",
+            &pg,
+            &db,
+            &prefix,
+            json!({
+                "snapshot.fetch.size": "1000",
+                "slot.drop.on.stop": "true", "sluice.slot.lag.warn.bytes": "1",
+                "status.update.interval.ms": "30000",
+            }),
+        )
         .to_string(),
     )
     .unwrap();

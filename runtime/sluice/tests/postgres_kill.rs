@@ -19,6 +19,7 @@
 //! CI runs `SLUICE_PG_KILLS` (default 4) kills; the issue's full 20 run (longer than nextest's
 //! 180 s limit) with `SLUICE_PG_KILLS=20 cargo test -p sluice --test postgres_kill`.
 
+mod pg_source;
 mod worker_process;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -26,20 +27,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use pg_source::connect;
 use serde_json::{Value, json};
 use sluice_worker::kafka::{Properties, TopicReader};
 use worker_process::{WAIT, Worker, free_port, temp};
 
 const SNAPSHOT_ROWS: i64 = 30_000;
 const TXN_ROWS: i64 = 1_000;
-
-async fn connect(pg: &sluice_testkit::Postgres, db: &str) -> tokio_postgres::Client {
-    let (client, conn) = tokio_postgres::connect(&pg.conn_string(db), tokio_postgres::NoTls)
-        .await
-        .expect("connect to the test PostgreSQL");
-    tokio::spawn(conn);
-    client
-}
 
 fn kills() -> usize {
     std::env::var("SLUICE_PG_KILLS")
@@ -95,14 +89,15 @@ async fn kill_9_during_snapshot_and_streaming_loses_no_change() {
     let connector_file = temp("pgkill-connector", "json");
     std::fs::write(
         &connector_file,
-        json!({"name": "pg-kill", "config": {
-            "connector.class": "io.debezium.connector.postgresql.PostgresConnector",
-            "database.hostname": pg.host, "database.port": pg.port.to_string(),
-            "database.user": pg.user, "database.password": pg.password, "database.dbname": db,
-            "topic.prefix": prefix, "slot.name": db, "publication.name": format!("{db}_pub"),
-            "table.include.list": "public.items", "snapshot.fetch.size": "2000",
-            "topic.creation.default.partitions": "1", "topic.creation.default.replication.factor": "1"
-        }})
+        pg_source::connector_config(
+            "pg-kill",
+            &pg,
+            &db,
+            &prefix,
+            json!({
+                "snapshot.fetch.size": "2000",
+            }),
+        )
         .to_string(),
     )
     .unwrap();
@@ -112,27 +107,14 @@ async fn kill_9_during_snapshot_and_streaming_loses_no_change() {
     let writer = {
         let stop = stop.clone();
         let client = connect(&pg, &db).await;
-        tokio::spawn(async move {
-            let mut next = SNAPSHOT_ROWS + 1;
-            let mut txns = 0u64;
-            while !stop.load(Ordering::Relaxed) {
-                let first = next;
-                next += TXN_ROWS / 2;
-                let sql = format!(
-                    "BEGIN;
-                     INSERT INTO items SELECT g, 0, 'new ' || g FROM generate_series({first}, {}) g;
-                     UPDATE items SET val = val + 1 WHERE id IN (SELECT (random() * {} + 1)::bigint FROM generate_series(1, {}));
-                     COMMIT;",
-                    next - 1,
-                    next - 2,
-                    TXN_ROWS / 2
-                );
-                client.batch_execute(&sql).await.unwrap();
-                txns += 1;
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-            txns
-        })
+        pg_source::spawn_writer(
+            client,
+            SNAPSHOT_ROWS + 1,
+            TXN_ROWS / 2,
+            TXN_ROWS / 2,
+            Duration::from_millis(50),
+            stop,
+        )
     };
 
     let http = reqwest::Client::new();

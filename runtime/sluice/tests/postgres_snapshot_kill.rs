@@ -22,6 +22,7 @@
 //! nextest's 180 s limit) with
 //! `SLUICE_PG_SNAPSHOT_KILLS=20 cargo test -p sluice --test postgres_snapshot_kill`.
 
+mod pg_source;
 mod worker_process;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -31,6 +32,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use pg_source::connect;
 use serde_json::{Value, json};
 use sluice_worker::kafka::{Properties, Record, TopicReader};
 use worker_process::{WAIT, Worker, free_port, temp};
@@ -58,14 +60,6 @@ fn kills() -> usize {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(4)
-}
-
-async fn connect(pg: &sluice_testkit::Postgres, db: &str) -> tokio_postgres::Client {
-    let (client, conn) = tokio_postgres::connect(&pg.conn_string(db), tokio_postgres::NoTls)
-        .await
-        .expect("connect to the test PostgreSQL");
-    tokio::spawn(conn);
-    client
 }
 
 /// One snapshot or change event of the table, as read back from Kafka.
@@ -213,15 +207,16 @@ async fn kill_9_during_the_snapshot_resumes_it_and_loses_no_change() {
     let connector_file = temp("pgsnapkill-connector", "json");
     std::fs::write(
         &connector_file,
-        json!({"name": "pg-snapshot-kill", "config": {
-            "connector.class": "io.debezium.connector.postgresql.PostgresConnector",
-            "database.hostname": pg.host, "database.port": pg.port.to_string(),
-            "database.user": pg.user, "database.password": pg.password, "database.dbname": db,
-            "topic.prefix": prefix, "slot.name": db, "publication.name": format!("{db}_pub"),
-            "table.include.list": "public.items", "snapshot.fetch.size": CHUNK.to_string(),
-            "max.batch.size": "500", "max.queue.size": QUEUE.to_string(),
-            "topic.creation.default.partitions": "1", "topic.creation.default.replication.factor": "1"
-        }})
+        pg_source::connector_config(
+            "pg-snapshot-kill",
+            &pg,
+            &db,
+            &prefix,
+            json!({
+                "snapshot.fetch.size": CHUNK.to_string(),
+                "max.batch.size": "500", "max.queue.size": QUEUE.to_string(),
+            }),
+        )
         .to_string(),
     )
     .unwrap();
@@ -231,27 +226,14 @@ async fn kill_9_during_the_snapshot_resumes_it_and_loses_no_change() {
     let writer = {
         let stop = stop.clone();
         let client = connect(&pg, &db).await;
-        tokio::spawn(async move {
-            let mut next = rows + 1;
-            let mut txns = 0u64;
-            while !stop.load(Ordering::Relaxed) {
-                let first = next;
-                next += TXN_ROWS / 4;
-                let sql = format!(
-                    "BEGIN;
-                     INSERT INTO items SELECT g, 0, 'new ' || g FROM generate_series({first}, {}) g;
-                     UPDATE items SET val = val + 1 WHERE id IN (SELECT (random() * {} + 1)::bigint FROM generate_series(1, {}));
-                     COMMIT;",
-                    next - 1,
-                    next - 2,
-                    TXN_ROWS * 3 / 4
-                );
-                client.batch_execute(&sql).await.unwrap();
-                txns += 1;
-                tokio::time::sleep(Duration::from_millis(400)).await;
-            }
-            txns
-        })
+        pg_source::spawn_writer(
+            client,
+            rows + 1,
+            TXN_ROWS / 4,
+            TXN_ROWS * 3 / 4,
+            Duration::from_millis(400),
+            stop,
+        )
     };
 
     let props: Properties = [("bootstrap.servers".to_string(), kafka.bootstrap.clone())].into();
