@@ -41,18 +41,51 @@ start_postgres() {
   echo postgres >"$d/pw"; chown postgres "$d/pw"
   runuser -u postgres -- "$PG_BIN/initdb" -D "$d/data" -U postgres --pwfile="$d/pw" \
     -A scram-sha-256 --auth-local=trust >"$d/initdb.log" 2>&1 || { cat "$d/initdb.log" >&2; die "initdb failed"; }
+  pg_tls "$d"
   runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$d/data" -l "$d/log" -w -t 60 \
-    -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$d -c wal_level=logical -c max_replication_slots=64 -c max_wal_senders=64 -c max_connections=200 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$d -c ssl=on -c ssl_cert_file=$d/tls/server.crt -c ssl_key_file=$d/tls/server.key -c ssl_ca_file=$d/tls/ca.crt -c wal_level=logical -c max_replication_slots=64 -c max_wal_senders=64 -c max_connections=200 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
     start >/dev/null || { tail -n 30 "$d/log" >&2; die "PostgreSQL did not start"; }
   head -1 "$d/data/postmaster.pid" >"$d/pid"
   wait_port postgres "$port" 30
+  runuser -u postgres -- "$PG_BIN/psql" -h "$d" -p "$port" -U postgres -d postgres -q \
+    -c "CREATE ROLE sluice_cert LOGIN SUPERUSER REPLICATION" >/dev/null
   cat >"$d/env" <<ENV
 SLUICE_PG_HOST=127.0.0.1
 SLUICE_PG_PORT=$port
 SLUICE_PG_USER=postgres
 SLUICE_PG_PASSWORD=postgres
 SLUICE_PG_SOCKET_DIR=$d
+SLUICE_PG_TLS_DIR=$d/tls
 ENV
+}
+
+# pg_tls DIR — TLS material for the PostgreSQL server in DIR/tls, for the connector's TLS tests:
+# a test CA; a server certificate it signed, valid for 127.0.0.1 only (so a client that checks the
+# host name must connect by that address); a client certificate for the role sluice_cert, which
+# may log in over TLS with that certificate only (pg_hba `cert`); and a second CA that signed
+# nothing, to show a failed verification. Plain connections keep working for every other role.
+pg_tls() {
+  local d=$1 t=$1/tls
+  mkdir -p "$t"
+  (
+    cd "$t"
+    subj() { openssl req -new -nodes -newkey rsa:2048 -keyout "$1.key" -subj "/CN=$2" -out "$1.csr" 2>/dev/null; }
+    openssl req -x509 -new -nodes -newkey rsa:2048 -days 30 -keyout ca.key -subj "/CN=sluice test CA" -out ca.crt 2>/dev/null
+    openssl req -x509 -new -nodes -newkey rsa:2048 -days 30 -keyout other-ca.key -subj "/CN=sluice other CA" -out other-ca.crt 2>/dev/null
+    subj server 127.0.0.1
+    printf 'subjectAltName=IP:127.0.0.1\n' >server.ext
+    openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 30 -extfile server.ext -out server.crt 2>/dev/null
+    subj client sluice_cert
+    printf 'extendedKeyUsage=clientAuth\n' >client.ext  # an X.509 v3 certificate, as rustls requires
+    openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 30 -extfile client.ext -out client.crt 2>/dev/null
+  ) || die "cannot make the PostgreSQL test certificates (is openssl installed?)"
+  # The server's files belong to postgres; the client's to whoever runs the tests (libpq, like
+  # Sluice, refuses a private key others may read).
+  chmod 600 "$t"/*.key
+  chown postgres:postgres "$t"/server.* "$t"/ca.crt
+  local hba=$d/data/pg_hba.conf
+  { printf 'hostssl all sluice_cert 127.0.0.1/32 cert\nhost all sluice_cert 127.0.0.1/32 reject\n'; cat "$hba"; } >"$hba.new"
+  mv "$hba.new" "$hba"; chown postgres:postgres "$hba"
 }
 
 start_mariadb() {

@@ -9,11 +9,12 @@
 //! `IntervalStyle`, `extra_float_digits`, `TimeZone`), so a value read by the snapshot and the
 //! same value decoded from the stream have the same text, whatever the server's defaults are.
 //!
-//! TLS is not wired yet: both connections are plain TCP.
+//! Both connections use the same TLS settings ([`crate::tls`]).
 
 use std::fmt;
 
 use crate::error::{Error, Result};
+use crate::tls::TlsOptions;
 
 /// Session settings applied to every connection (as the startup `options` parameter).
 const SESSION_OPTIONS: &str =
@@ -34,6 +35,8 @@ pub struct PgConnectionConfig {
     pub database: String,
     /// `application_name` shown in `pg_stat_activity` / `pg_stat_replication`.
     pub application_name: String,
+    /// TLS (`database.sslmode` and the certificate keys); disabled by default.
+    pub tls: TlsOptions,
 }
 
 impl fmt::Debug for PgConnectionConfig {
@@ -45,6 +48,7 @@ impl fmt::Debug for PgConnectionConfig {
             .field("password", &"********")
             .field("database", &self.database)
             .field("application_name", &self.application_name)
+            .field("tls", &self.tls)
             .finish()
     }
 }
@@ -65,6 +69,7 @@ impl PgConnectionConfig {
             password: password.into(),
             database: database.into(),
             application_name: "sluice".to_string(),
+            tls: TlsOptions::default(),
         }
     }
 
@@ -79,17 +84,30 @@ impl PgConnectionConfig {
             .password(&self.password)
             .dbname(&self.database)
             .application_name(&self.application_name)
-            .options(SESSION_OPTIONS);
-        let (client, connection) = config
-            .connect(tokio_postgres::NoTls)
-            .await
-            .map_err(|e| Error::from_postgres(e, context, &self.user))?;
+            .options(SESSION_OPTIONS)
+            .ssl_mode(self.tls.postgres_ssl_mode());
+        let failed = |e| Error::from_postgres(e, context, &self.user);
         let purpose = context.to_string();
-        tokio::spawn(async move {
-            if let Err(e) = connection.await {
+        let report = move |result: std::result::Result<(), tokio_postgres::Error>| {
+            if let Err(e) = result {
                 tracing::warn!(error = %e, "The PostgreSQL connection used for {purpose} failed.");
             }
-        });
+        };
+        let client = match self.tls.postgres_connector()? {
+            None => {
+                let (client, connection) = config
+                    .connect(tokio_postgres::NoTls)
+                    .await
+                    .map_err(failed)?;
+                tokio::spawn(async move { report(connection.await) });
+                client
+            }
+            Some(tls) => {
+                let (client, connection) = config.connect(tls).await.map_err(failed)?;
+                tokio::spawn(async move { report(connection.await) });
+                client
+            }
+        };
         Ok(client)
     }
 
@@ -98,8 +116,8 @@ impl PgConnectionConfig {
         &self,
         slot: &str,
         publications: &[String],
-    ) -> pgwire_replication::ReplicationConfig {
-        pgwire_replication::ReplicationConfig::new(
+    ) -> Result<pgwire_replication::ReplicationConfig> {
+        Ok(pgwire_replication::ReplicationConfig::new(
             self.host.clone(),
             self.user.clone(),
             self.password.clone(),
@@ -108,9 +126,9 @@ impl PgConnectionConfig {
             publications.to_vec(),
         )
         .with_port(self.port)
-        .with_tls(pgwire_replication::TlsConfig::disabled())
+        .with_tls(self.tls.replication_tls(&self.host)?)
         .with_application_name(self.application_name.clone())
-        .with_options(SESSION_OPTIONS)
+        .with_options(SESSION_OPTIONS))
     }
 }
 

@@ -52,6 +52,16 @@ pub enum Error {
         detail: String,
     },
 
+    /// TLS could not be set up or the server's certificate was refused. Definite.
+    #[error(
+        "TLS with PostgreSQL failed: {detail}. Check database.sslmode, database.sslrootcert, \
+         database.sslcert and database.sslkey"
+    )]
+    Tls {
+        /// What went wrong.
+        detail: String,
+    },
+
     /// A `pgoutput` payload could not be decoded. Definite: replaying it would fail again.
     #[error(transparent)]
     Decode(#[from] DecodeError),
@@ -145,6 +155,7 @@ impl Error {
             Error::Config(_)
             | Error::Authentication { .. }
             | Error::Protocol { .. }
+            | Error::Tls { .. }
             | Error::Decode(_)
             | Error::Type(_)
             | Error::InvalidLsn { .. }
@@ -156,6 +167,20 @@ impl Error {
     /// Classifies a `tokio-postgres` error raised while `context` as `user`.
     pub fn from_postgres(e: tokio_postgres::Error, context: &str, user: &str) -> Error {
         let Some(db) = e.as_db_error() else {
+            // A refused certificate or a server without TLS when TLS is required: retrying
+            // cannot help. (`tokio-postgres` exposes the kind only through its message.)
+            let text = e.to_string();
+            if text.starts_with("error performing TLS handshake")
+                || text.contains("server does not support TLS")
+            {
+                let cause = std::error::Error::source(&e).map(|c| c.to_string());
+                return Error::Tls {
+                    detail: match cause {
+                        Some(c) => format!("{text} while {context}: {c}"),
+                        None => format!("{text} while {context}"),
+                    },
+                };
+            }
             // No server answer: the connection failed or broke.
             return Error::Server {
                 context: context.to_string(),
@@ -217,7 +242,20 @@ impl Error {
                 command: context.to_string(),
                 detail,
             },
-            e @ (W::Tls(_) | W::MessageTooLarge { .. }) => server(e.to_string(), None, false),
+            W::Tls(detail) => {
+                // pgwire-replication 0.5 compares the host name in verify-ca too (it misses
+                // rustls' NotValidForNameContext), so say how to get past it.
+                let hint = if detail.contains("not valid for name") {
+                    "; the replication connection checks the host name even with verify-ca, so \
+                     set database.hostname to a name or address the server's certificate lists"
+                } else {
+                    ""
+                };
+                Error::Tls {
+                    detail: format!("{detail} while {context}{hint}"),
+                }
+            }
+            e @ W::MessageTooLarge { .. } => server(e.to_string(), None, false),
             e => server(e.to_string(), None, true),
         }
     }

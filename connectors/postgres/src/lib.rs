@@ -36,6 +36,7 @@ pub mod pgoutput;
 pub mod replication;
 pub mod slot;
 pub mod snapshot;
+pub mod tls;
 pub mod types;
 
 pub use connection::PgConnectionConfig;
@@ -45,3 +46,4 @@ pub use lsn::Lsn;
 pub use replication::{ReplicationStream, StreamEvent, StreamOptions, WalMessage};
 pub use slot::{ExportedSlot, SlotState, create_slot_with_snapshot, drop_slot, slot_state};
 pub use snapshot::SnapshotTransaction;
+pub use tls::{TlsMode, TlsOptions};

@@ -122,7 +122,7 @@ impl ReplicationStream {
         }
         let context = format!("streaming from replication slot '{}'", options.slot);
         let config = conn
-            .replication_config(&options.slot, &options.publications)
+            .replication_config(&options.slot, &options.publications)?
             .with_start_lsn(options.start_lsn.into())
             .with_status_interval(options.status_interval);
         let wire = |e| Error::from_replication(e, &context, &conn.user);

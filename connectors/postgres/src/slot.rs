@@ -63,7 +63,7 @@ pub async fn create_slot_with_snapshot(
     validate_slot_name(slot_name)?;
     let context = format!("creating replication slot '{slot_name}'");
     let wire = |e| Error::from_replication(e, &context, &conn.user);
-    let mut session = ReplicationClient::connect_gated(conn.replication_config(slot_name, &[]))
+    let mut session = ReplicationClient::connect_gated(conn.replication_config(slot_name, &[])?)
         .await
         .map_err(wire)?;
     // The pre-PostgreSQL-15 spelling, still accepted by 15+, so older servers work too.
@@ -105,7 +105,7 @@ pub async fn drop_slot(conn: &PgConnectionConfig, slot_name: &str) -> Result<()>
     validate_slot_name(slot_name)?;
     let context = format!("dropping replication slot '{slot_name}'");
     let wire = |e| Error::from_replication(e, &context, &conn.user);
-    let mut session = ReplicationClient::connect_gated(conn.replication_config(slot_name, &[]))
+    let mut session = ReplicationClient::connect_gated(conn.replication_config(slot_name, &[])?)
         .await
         .map_err(wire)?;
     session

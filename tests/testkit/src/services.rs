@@ -13,6 +13,7 @@ const SERVICE_VARS: &[&str] = &[
     "SLUICE_PG_PORT",
     "SLUICE_PG_USER",
     "SLUICE_PG_PASSWORD",
+    "SLUICE_PG_TLS_DIR",
     "SLUICE_MARIADB_HOST",
     "SLUICE_MARIADB_PORT",
     "SLUICE_MARIADB_USER",
@@ -114,6 +115,7 @@ impl Services {
             port: port(&self.get(s, "SLUICE_PG_PORT")),
             user: self.get(s, "SLUICE_PG_USER"),
             password: self.get(s, "SLUICE_PG_PASSWORD"),
+            tls_dir: self.vars.get("SLUICE_PG_TLS_DIR").map(PathBuf::from),
         };
         self.check(s, "postgres", &format!("{}:{}", pg.host, pg.port));
         pg
@@ -222,6 +224,10 @@ pub struct Postgres {
     pub user: String,
     /// Its password.
     pub password: String,
+    /// The server's TLS test material (`tests/services/start.sh`: `ca.crt`, `other-ca.crt`,
+    /// `client.crt`/`client.key` for the role `sluice_cert`); `None` for a server started
+    /// without it.
+    pub tls_dir: Option<PathBuf>,
 }
 
 impl Postgres {

@@ -6,7 +6,7 @@
 //! instead of failing; every other key is documented where it is defined below.
 //!
 //! [`config_def`] is what Sluice reads, with Sluice's runtime defaults where they differ from
-//! Debezium's (`plugin.name` pgoutput, `database.sslmode` disable, `max.batch.size`,
+//! Debezium's (`plugin.name` pgoutput, `max.batch.size`,
 //! `max.queue.size`) and Sluice's own keys. The definition users see (REST, `validate`) is
 //! Debezium's own, in [`super::config_def`]; every key of it Sluice does not read is accepted and
 //! ignored, as any key the parser does not define.
@@ -18,6 +18,7 @@ use sluice_api::config::{ConfigDef, ConfigKey, ConfigType, Importance, ParsedCon
 use sluice_api::connector::Properties;
 
 use crate::connection::PgConnectionConfig;
+use crate::tls::{TlsMode, TlsOptions};
 use crate::types::{BinaryMode, DecimalMode, IntervalMode, TimePrecisionMode, TypeModes};
 
 /// `database.hostname`: the PostgreSQL server's host name or address.
@@ -30,8 +31,22 @@ pub const USER: &str = "database.user";
 pub const PASSWORD: &str = "database.password";
 /// `database.dbname`: the database to capture.
 pub const DBNAME: &str = "database.dbname";
-/// `database.sslmode`: `disable` (default) or `prefer`/`allow` (plain connections are used).
+/// `database.sslmode`: `disable`, `allow`, `prefer` (default: TLS when the server offers it),
+/// `require`, `verify-ca` or `verify-full` (see [`crate::tls`]).
 pub const SSLMODE: &str = "database.sslmode";
+/// `database.sslrootcert`: PEM file of the CAs that may sign the server's certificate
+/// (`verify-ca`/`verify-full`; default: the system's CA bundle).
+pub const SSLROOTCERT: &str = "database.sslrootcert";
+/// `database.sslcert`: PEM client certificate, for `cert` authentication.
+pub const SSLCERT: &str = "database.sslcert";
+/// `database.sslkey`: the client certificate's private key (PEM, or PKCS#8 DER as pgjdbc uses).
+pub const SSLKEY: &str = "database.sslkey";
+/// `database.sslpassword`: the password of an encrypted `database.sslkey`; not supported
+/// (refused with the command that decrypts the key).
+pub const SSLPASSWORD: &str = "database.sslpassword";
+/// `database.sslfactory`: pgjdbc's socket factory class; `org.postgresql.ssl.NonValidatingFactory`
+/// turns certificate checks off (as `require`), any other class is refused.
+pub const SSLFACTORY: &str = "database.sslfactory";
 /// `topic.prefix`: the logical server name; prefix of every topic and the source partition.
 pub const TOPIC_PREFIX: &str = "topic.prefix";
 /// `topic.delimiter`: joins prefix, schema and table in topic names (default `.`).
@@ -287,7 +302,12 @@ pub fn config_def() -> ConfigDef {
         .define(s(USER, "Name of the database user to be used when connecting to the database.").importance(Importance::High))
         .define(ConfigKey::new(PASSWORD, ConfigType::Password, "Password of the database user to be used when connecting to the database.").default_null().importance(Importance::High))
         .define(s(DBNAME, "The name of the database from which the connector should capture changes").importance(Importance::High))
-        .define(s(SSLMODE, "Whether to use an encrypted connection to Postgres. Sluice supports 'disable' (the default), 'allow' and 'prefer' (which then connect unencrypted).").default_value("disable").validator(mode_validator(&["disable", "allow", "prefer", "require", "verify-ca", "verify-full"])))
+        .define(s(SSLMODE, "Whether to use an encrypted connection to Postgres: 'disable', 'allow' or 'prefer' (the default; both use TLS when the server offers it, without checking its certificate), 'require' (TLS, certificate not checked), 'verify-ca' (the certificate must be signed by a CA of database.sslrootcert) or 'verify-full' (and name the host).").default_value("prefer").validator(mode_validator(&["disable", "allow", "prefer", "require", "verify-ca", "verify-full"])))
+        .define(s(SSLROOTCERT, "PEM file of the CA certificates the server's certificate must chain to (verify-ca, verify-full). Default: the system's CA bundle.").default_null())
+        .define(s(SSLCERT, "PEM file of the client certificate, for pg_hba 'cert' authentication.").default_null())
+        .define(s(SSLKEY, "The client certificate's private key: PEM, or unencrypted PKCS#8 DER as pgjdbc uses (ordinary connection only; the replication connection needs PEM).").default_null())
+        .define(ConfigKey::new(SSLPASSWORD, ConfigType::Password, "Password of an encrypted database.sslkey. Not supported: decrypt the key instead.").default_null().importance(Importance::Low))
+        .define(s(SSLFACTORY, "pgjdbc's SSL socket factory class. org.postgresql.ssl.NonValidatingFactory disables certificate checks; other classes are refused.").default_null().importance(Importance::Low))
         .define(s(TOPIC_PREFIX, "Topic prefix that identifies and provides a namespace for the particular database server/cluster is capturing changes.").validator(Validator::NonEmptyString).importance(Importance::High))
         .define(s(TOPIC_DELIMITER, "Specify the delimiter for topic name.").default_value("."))
         .define(s(TOPIC_TRANSACTION, "The name of the transaction metadata topic.").default_value("transaction"))
@@ -352,14 +372,7 @@ impl PostgresConfig {
                 "Sluice streams with the built-in pgoutput plugin only; set plugin.name=pgoutput",
             ));
         }
-        let sslmode = string(SSLMODE);
-        if !matches!(sslmode.as_str(), "disable" | "allow" | "prefer") {
-            return Err(bad(
-                SSLMODE,
-                &sslmode,
-                "TLS connections are not supported yet; use disable, allow or prefer, or connect through a TLS-terminating proxy",
-            ));
-        }
+        let tls = tls_options(&p)?;
         let port = u16::try_from(int(PORT))
             .map_err(|_| bad(PORT, &int(PORT).to_string(), "not a TCP port"))?;
         let mut connection = PgConnectionConfig::new(
@@ -370,6 +383,7 @@ impl PostgresConfig {
             string(DBNAME),
         );
         connection.application_name = "sluice".into();
+        connection.tls = tls;
         let publication_mode = match string(PUBLICATION_AUTOCREATE).as_str() {
             "all_tables" => PublicationMode::AllTables,
             "filtered" => PublicationMode::Filtered,
@@ -541,4 +555,59 @@ impl PostgresConfig {
             .find(|(re, _)| re.is_match(&qualified))
             .map(|(_, cols)| cols.as_slice())
     }
+}
+
+/// The TLS settings of `database.ssl*`, checked (files readable and usable) so that a mistake
+/// is a validation error naming the key.
+fn tls_options(p: &ParsedConfig) -> sluice_api::Result<TlsOptions> {
+    let text = |k: &str| {
+        p.string(k)
+            .map(str::to_string)
+            .filter(|v| !v.trim().is_empty())
+    };
+    let sslmode = text(SSLMODE).unwrap_or_else(|| "prefer".into());
+    let mut mode = TlsMode::parse(&sslmode).ok_or_else(|| {
+        bad(
+            SSLMODE,
+            &sslmode,
+            "use disable, allow, prefer, require, verify-ca or verify-full",
+        )
+    })?;
+    if p.string(SSLPASSWORD).is_some_and(|v| !v.is_empty()) {
+        return Err(bad(
+            SSLPASSWORD,
+            "[hidden]",
+            "encrypted client keys are not supported; decrypt the key (`openssl pkey -in key.enc -out key.pem`), point database.sslkey at it and remove database.sslpassword",
+        ));
+    }
+    match text(SSLFACTORY).as_deref() {
+        None => {}
+        Some("org.postgresql.ssl.NonValidatingFactory") => {
+            // pgjdbc's factory that trusts any certificate: encryption stays, checks go.
+            if matches!(mode, TlsMode::VerifyCa | TlsMode::VerifyFull) {
+                mode = TlsMode::Require;
+            }
+        }
+        Some(other) => {
+            return Err(bad(
+                SSLFACTORY,
+                other,
+                "Sluice has no Java socket factories; remove it and use database.sslmode with database.sslrootcert (or org.postgresql.ssl.NonValidatingFactory to skip certificate checks)",
+            ));
+        }
+    }
+    let options = TlsOptions {
+        mode,
+        root_cert: text(SSLROOTCERT).map(Into::into),
+        client_cert: text(SSLCERT).map(Into::into),
+        client_key: text(SSLKEY).map(Into::into),
+    };
+    options.check().map_err(|problem| {
+        bad(
+            problem.key,
+            &text(problem.key).unwrap_or_default(),
+            &problem.detail,
+        )
+    })?;
+    Ok(options)
 }
