@@ -53,7 +53,7 @@ async fn appends_values_and_flushes_in_pre_commit() {
         .unwrap();
     let tp = TopicPartition::new("events", 0);
     task.open(std::slice::from_ref(&tp)).await.unwrap();
-    task.put(vec![
+    task.put(&[
         record(0, Value::String("hello".into())),
         record(1, Value::Int64(42)),
         record(2, Value::Null),
@@ -69,7 +69,7 @@ async fn appends_values_and_flushes_in_pre_commit() {
         "existing\nhello\n42\nnull\n"
     );
 
-    task.put(vec![record(3, Value::String("more".into()))])
+    task.put(&[record(3, Value::String("more".into()))])
         .await
         .unwrap();
     task.pre_commit([(tp.clone(), OffsetAndMetadata::new(4))].into())

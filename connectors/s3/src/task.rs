@@ -107,7 +107,7 @@ impl SinkTask for S3SinkTask {
         Ok(())
     }
 
-    async fn put(&mut self, records: Vec<SinkRecord>) -> ConnectResult<()> {
+    async fn put(&mut self, records: &[SinkRecord]) -> ConnectResult<()> {
         let result = self.sink()?.put(records, now_ms()).await;
         if let Err(e) = result {
             if let (sluice_files::Error::Backpressure { .. }, Some(ctx)) = (&e, &self.ctx) {

@@ -42,7 +42,7 @@ impl SinkTask for Scripted {
         Ok(())
     }
 
-    async fn put(&mut self, records: Vec<SinkRecord>) -> ConnectResult<()> {
+    async fn put(&mut self, records: &[SinkRecord]) -> ConnectResult<()> {
         let ctx = self.ctx.as_ref().unwrap();
         let mut delivered = self.delivered.lock().unwrap();
         delivered.extend(records.iter().map(|r| (r.kafka_partition, r.kafka_offset)));

@@ -68,8 +68,8 @@ impl SinkTask for FileStreamSinkTask {
         Ok(())
     }
 
-    async fn put(&mut self, records: Vec<SinkRecord>) -> ConnectResult<()> {
-        for r in &records {
+    async fn put(&mut self, records: &[SinkRecord]) -> ConnectResult<()> {
+        for r in records {
             tracing::trace!(file = %self.label, "Buffering a line.");
             self.buffer.push_str(&value_text(&r.value));
             self.buffer.push('\n');

@@ -117,7 +117,7 @@ impl FileSink {
 
     /// Writes `records` (in offset order per partition); `now_ms` is the wall clock. Runs
     /// the timers first, so call it also with no records. See the module doc for the errors.
-    pub async fn put(&mut self, records: Vec<SinkRecord>, now_ms: i64) -> Result<()> {
+    pub async fn put(&mut self, records: &[SinkRecord], now_ms: i64) -> Result<()> {
         self.reap().await?;
         for tpw in self.partitions.values_mut() {
             tpw.on_timer(&self.uploader, now_ms)?;
@@ -126,7 +126,7 @@ impl FileSink {
             self.make_room(now_ms).await?;
         }
         let count = records.len() as u64;
-        for record in &records {
+        for record in records {
             let tp = TopicPartition::new(record.topic.clone(), record.kafka_partition);
             let tpw = self.partitions.entry(tp).or_insert_with_key(|tp| {
                 TopicPartitionWriter::new(tp.clone(), &self.settings, now_ms)

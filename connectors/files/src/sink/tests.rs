@@ -90,7 +90,7 @@ fn exactly_once(store: &MemoryStore, n: i64) {
 async fn flush_size_names_contents_and_commits() {
     let store = MemoryStore::new();
     let mut s = sink(&store, settings(&[]));
-    s.put(records(0, 0..7), 0).await.unwrap();
+    s.put(&records(0, 0..7), 0).await.unwrap();
     let committed = s.pre_commit(&delivered(0, 7), Duration::from_secs(5)).await;
     assert_eq!(committed, delivered(0, 6), "the open file starts at 6");
     assert_eq!(
@@ -126,14 +126,14 @@ async fn scheduled_rotation_fires_without_new_records() {
             ("timezone", "UTC"),
         ]),
     );
-    s.put(records(0, 0..5), 1_000).await.unwrap();
-    s.put(vec![], 59_000).await.unwrap();
+    s.put(&records(0, 0..5), 1_000).await.unwrap();
+    s.put(&[], 59_000).await.unwrap();
     assert_eq!(
         s.pre_commit(&delivered(0, 5), Duration::ZERO).await,
         delivered(0, 0)
     );
     // The deadline (one minute after midnight) passes: an empty put closes the file.
-    s.put(vec![], 60_000).await.unwrap();
+    s.put(&[], 60_000).await.unwrap();
     let committed = s.pre_commit(&delivered(0, 5), Duration::from_secs(5)).await;
     assert_eq!(committed, delivered(0, 5));
     assert_eq!(
@@ -163,10 +163,10 @@ async fn the_rotate_interval_timer_closes_a_quiet_partitions_file() {
             ("timestamp.extractor", "Record"),
         ]),
     );
-    s.put(records(0, 0..3), HOUR).await.unwrap();
-    s.put(vec![], HOUR + 599_999).await.unwrap();
+    s.put(&records(0, 0..3), HOUR).await.unwrap();
+    s.put(&[], HOUR + 599_999).await.unwrap();
     assert!(store.snapshot().is_empty());
-    s.put(vec![], HOUR + 600_000).await.unwrap();
+    s.put(&[], HOUR + 600_000).await.unwrap();
     s.pre_commit(&delivered(0, 3), Duration::from_secs(5)).await;
     assert_eq!(
         contents(&store),
@@ -188,7 +188,7 @@ async fn large_files_stream_as_parts_and_arrive_whole() {
     s.open(&[TopicPartition::new("t", 0)], 0);
     // ~6.6 MB of JSON lines: more than one 5 MiB part.
     for batch in 0..12 {
-        s.put(records(0, batch * 50_000..(batch + 1) * 50_000), 0)
+        s.put(&records(0, batch * 50_000..(batch + 1) * 50_000), 0)
             .await
             .unwrap();
     }
@@ -196,7 +196,7 @@ async fn large_files_stream_as_parts_and_arrive_whole() {
         s.metrics().buffered_bytes < 5 << 20,
         "the first part left the buffer"
     );
-    s.put(vec![], 0).await.unwrap();
+    s.put(&[], 0).await.unwrap();
     assert_eq!(
         s.pre_commit(&delivered(0, 600_000), Duration::from_secs(5))
             .await,
@@ -216,14 +216,14 @@ async fn an_outage_pauses_put_without_losing_or_doubling_records() {
             ("sluice.buffer.max.bytes", "1048576"),
         ]),
     );
-    s.put(records(0, 0..500), 0).await.unwrap();
+    s.put(&records(0, 0..500), 0).await.unwrap();
     store.set_down(true);
     let mut next = 500;
     let mut paused = false;
     // ~8 bytes a record: the 1 MiB budget fills after ~130,000 records.
     while next < 400_000 {
         let batch = records(0, next..next + 500);
-        match s.put(batch, 0).await {
+        match s.put(&batch, 0).await {
             Ok(()) => next += 500,
             Err(Error::Backpressure { message }) => {
                 assert!(message.contains("simulated outage"), "{message}");
@@ -242,7 +242,7 @@ async fn an_outage_pauses_put_without_losing_or_doubling_records() {
     // The worker redelivers the refused batch; then the rest.
     let end = next + 20_000;
     while next < end {
-        s.put(records(0, next..next + 500), 0).await.unwrap();
+        s.put(&records(0, next..next + 500), 0).await.unwrap();
         next += 500;
     }
     let committed = s
@@ -256,8 +256,8 @@ async fn an_outage_pauses_put_without_losing_or_doubling_records() {
 async fn a_redelivered_batch_is_not_written_twice() {
     let store = MemoryStore::new();
     let mut s = sink(&store, settings(&[]));
-    s.put(records(0, 0..5), 0).await.unwrap();
-    s.put(records(0, 3..6), 0).await.unwrap();
+    s.put(&records(0, 0..5), 0).await.unwrap();
+    s.put(&records(0, 3..6), 0).await.unwrap();
     s.pre_commit(&delivered(0, 6), Duration::from_secs(5)).await;
     exactly_once(&store, 6);
 }
@@ -275,9 +275,9 @@ async fn a_replay_rewrites_the_objects_of_the_first_attempt() {
         ])
     };
     let mut first = sink(&store, timed());
-    first.put(records(0, 0..2), 1_000).await.unwrap();
-    first.put(records(0, 2..7), 61_000).await.unwrap(); // schedule cut before 2, size cut after 5
-    first.put(records(0, 7..9), 121_000).await.unwrap(); // schedule cut before 7
+    first.put(&records(0, 0..2), 1_000).await.unwrap();
+    first.put(&records(0, 2..7), 61_000).await.unwrap(); // schedule cut before 2, size cut after 5
+    first.put(&records(0, 7..9), 121_000).await.unwrap(); // schedule cut before 7
     first
         .pre_commit(&delivered(0, 9), Duration::from_secs(5))
         .await;
@@ -292,8 +292,8 @@ async fn a_replay_rewrites_the_objects_of_the_first_attempt() {
     drop(first); // killed: nothing was committed
 
     let mut replay = sink(&store, timed());
-    replay.put(records(0, 0..12), 500_000).await.unwrap();
-    replay.put(vec![], 700_000).await.unwrap();
+    replay.put(&records(0, 0..12), 500_000).await.unwrap();
+    replay.put(&[], 700_000).await.unwrap();
     let committed = replay
         .pre_commit(&delivered(0, 12), Duration::from_secs(5))
         .await;
@@ -320,12 +320,12 @@ async fn null_values_fail_or_are_skipped() {
     let mut tombstone = record(0, 0);
     tombstone.value = Value::Null;
     let mut s = sink(&store, settings(&[]));
-    let err = s.put(vec![tombstone.clone()], 0).await.unwrap_err();
+    let err = s.put(&vec![tombstone.clone()], 0).await.unwrap_err();
     assert!(err.to_string().contains("behavior.on.null.values"), "{err}");
     let mut s = sink(&store, settings(&[("behavior.on.null.values", "ignore")]));
     let mut batch = vec![tombstone];
     batch.extend(records(0, 1..4));
-    s.put(batch, 0).await.unwrap();
+    s.put(&batch, 0).await.unwrap();
     s.pre_commit(&delivered(0, 4), Duration::from_secs(5)).await;
     assert_eq!(
         contents(&store),

@@ -186,7 +186,7 @@ pub trait DynSinkTask: Send + Debug {
     fn open<'a>(&'a mut self, partitions: &'a [TopicPartition])
     -> BoxFuture<'a, ConnectResult<()>>;
     /// See [`SinkTask::put`].
-    fn put(&mut self, records: Vec<SinkRecord>) -> BoxFuture<'_, ConnectResult<()>>;
+    fn put<'a>(&'a mut self, records: &'a [SinkRecord]) -> BoxFuture<'a, ConnectResult<()>>;
     /// See [`SinkTask::flush`].
     fn flush<'a>(&'a mut self, offsets: &'a CommitOffsets) -> BoxFuture<'a, ConnectResult<()>>;
     /// See [`SinkTask::pre_commit`].
@@ -215,7 +215,7 @@ impl<T: SinkTask> DynSinkTask for T {
     ) -> BoxFuture<'a, ConnectResult<()>> {
         Box::pin(SinkTask::open(self, partitions))
     }
-    fn put(&mut self, records: Vec<SinkRecord>) -> BoxFuture<'_, ConnectResult<()>> {
+    fn put<'a>(&'a mut self, records: &'a [SinkRecord]) -> BoxFuture<'a, ConnectResult<()>> {
         Box::pin(SinkTask::put(self, records))
     }
     fn flush<'a>(&'a mut self, offsets: &'a CommitOffsets) -> BoxFuture<'a, ConnectResult<()>> {
@@ -260,7 +260,7 @@ mod tests {
             let _ = source.task_configs(1);
             let _ = task.poll().await;
             let _ = task.commit().await;
-            let _ = sink.put(Vec::new()).await;
+            let _ = sink.put(&[]).await;
             let _ = sink.pre_commit(CommitOffsets::new()).await;
             let _ = source.stop().await;
         };

@@ -79,7 +79,11 @@ pub trait SinkTask: Send + Debug + 'static {
     /// Writes (or buffers) `records`, in offset order per partition. Also called with no
     /// records when nothing was fetched, so time-based flushes can fire. A retriable error
     /// makes the worker redeliver the same batch after `SinkTaskContext::set_timeout`.
-    fn put(&mut self, records: Vec<SinkRecord>) -> impl Future<Output = ConnectResult<()>> + Send;
+    ///
+    /// The batch is lent, not given (Kafka Connect hands over a collection): the worker keeps
+    /// it to redeliver after a retriable error, so no copy is made per `put`. A task that
+    /// buffers records past the call clones what it keeps.
+    fn put(&mut self, records: &[SinkRecord]) -> impl Future<Output = ConnectResult<()>> + Send;
 
     /// Makes everything given to `put` durable (Kafka's `flush`). Optional; the default
     /// `pre_commit` calls it.

@@ -410,10 +410,9 @@ impl Loop {
         batch_offsets: CommitOffsets,
     ) -> Result<(), Failure> {
         loop {
-            // `put` takes the batch by value, and a retriable failure must redeliver the same
-            // records, so it gets a copy (bounded by `max.poll.records`).
+            // `put` borrows the batch: a retriable failure redelivers the same records.
             let started = Instant::now();
-            match self.task.put(batch.clone()).await {
+            match self.task.put(&batch).await {
                 Ok(()) => {
                     self.metrics.put(batch.len(), started.elapsed());
                     self.consumed.extend(batch_offsets);
