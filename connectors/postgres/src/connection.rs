@@ -6,8 +6,9 @@
 //! exported from, so keeping one description of the target keeps both sides consistent.
 //!
 //! Both connections pin the session settings that shape text output (`DateStyle`,
-//! `IntervalStyle`, `extra_float_digits`, `TimeZone`), so a value read by the snapshot and the
-//! same value decoded from the stream have the same text, whatever the server's defaults are.
+//! `IntervalStyle`, `extra_float_digits`, `TimeZone`, `lc_monetary`), so a value read by the
+//! snapshot and the same value decoded from the stream have the same text, whatever the
+//! server's defaults are.
 //!
 //! Both connections use the same TLS settings ([`crate::tls`]).
 
@@ -17,8 +18,8 @@ use crate::error::{Error, Result};
 use crate::tls::TlsOptions;
 
 /// Session settings applied to every connection (as the startup `options` parameter).
-const SESSION_OPTIONS: &str =
-    "-c DateStyle=ISO,YMD -c IntervalStyle=postgres -c extra_float_digits=3 -c TimeZone=UTC";
+const SESSION_OPTIONS: &str = "-c DateStyle=ISO,YMD -c IntervalStyle=postgres \
+     -c extra_float_digits=3 -c TimeZone=UTC -c lc_monetary=C";
 
 /// The PostgreSQL server, database and credentials the connector uses.
 #[derive(Clone)]

@@ -19,7 +19,9 @@ use sluice_api::connector::Properties;
 
 use crate::connection::PgConnectionConfig;
 use crate::tls::{TlsMode, TlsOptions};
-use crate::types::{BinaryMode, DecimalMode, IntervalMode, TimePrecisionMode, TypeModes};
+use crate::types::{
+    BinaryMode, DecimalMode, HstoreMode, IntervalMode, TimePrecisionMode, TypeModes,
+};
 
 /// `database.hostname`: the PostgreSQL server's host name or address.
 pub const HOSTNAME: &str = "database.hostname";
@@ -77,6 +79,11 @@ pub const COLUMN_INCLUDE: &str = "column.include.list";
 pub const COLUMN_EXCLUDE: &str = "column.exclude.list";
 /// `message.key.columns`: `schema.table:col1,col2;…` keys for tables without a primary key.
 pub const MESSAGE_KEY_COLUMNS: &str = "message.key.columns";
+/// `message.prefix.include.list`: regexes (anchored, case-insensitive) of the logical decoding
+/// message prefixes to emit; default all. Not together with `message.prefix.exclude.list`.
+pub const MESSAGE_PREFIX_INCLUDE: &str = "message.prefix.include.list";
+/// `message.prefix.exclude.list`: regexes of the logical decoding message prefixes not to emit.
+pub const MESSAGE_PREFIX_EXCLUDE: &str = "message.prefix.exclude.list";
 /// `snapshot.mode`: `initial` (default), `initial_only`, `no_data` (`never`), `always`,
 /// `when_needed`.
 pub const SNAPSHOT_MODE: &str = "snapshot.mode";
@@ -113,6 +120,13 @@ pub const TIME_MODE: &str = "time.precision.mode";
 pub const BINARY_MODE: &str = "binary.handling.mode";
 /// `interval.handling.mode`: `numeric` (default) or `string`.
 pub const INTERVAL_MODE: &str = "interval.handling.mode";
+/// `hstore.handling.mode`: `json` (default; an `io.debezium.data.Json` string) or `map`.
+pub const HSTORE_MODE: &str = "hstore.handling.mode";
+/// `money.fraction.digits`: the scale of `money` columns as decimals (default 2).
+pub const MONEY_FRACTION_DIGITS: &str = "money.fraction.digits";
+/// `include.unknown.datatypes`: emit columns of types Sluice does not map as bytes of their
+/// text (default false: such columns are left out of the events, with a warning, as Debezium).
+pub const INCLUDE_UNKNOWN: &str = "include.unknown.datatypes";
 /// `unavailable.value.placeholder`: replaces unchanged TOASTed values.
 pub const UNAVAILABLE_PLACEHOLDER: &str = "unavailable.value.placeholder";
 /// `sluice.slot.lag.warn.bytes`: log a warning naming the slot when it retains more WAL than
@@ -127,9 +141,6 @@ pub const ACCEPTED_UNUSED: &[&str] = &[
     "snapshot.isolation.mode",
     "snapshot.max.threads",
     "schema.refresh.mode",
-    "hstore.handling.mode",
-    "money.fraction.digits",
-    "include.unknown.datatypes",
     "event.processing.failure.handling.mode",
     "max.queue.size.in.bytes",
     "lsn.flush.mode",
@@ -257,6 +268,10 @@ pub struct PostgresConfig {
     pub column_exclude: Patterns,
     /// `message.key.columns`: (table pattern, key columns).
     pub message_key_columns: Vec<(Regex, Vec<String>)>,
+    /// `message.prefix.include.list`.
+    pub message_prefix_include: Patterns,
+    /// `message.prefix.exclude.list`.
+    pub message_prefix_exclude: Patterns,
     /// `snapshot.mode`.
     pub snapshot_mode: SnapshotMode,
     /// `snapshot.fetch.size`.
@@ -320,6 +335,8 @@ pub fn config_def() -> ConfigDef {
         .define(ConfigKey::new(SCHEMA_EXCLUDE, ConfigType::List, "The schemas for which events must not be captured").default_null())
         .define(ConfigKey::new(TABLE_INCLUDE, ConfigType::List, "The tables for which changes are to be captured").default_null())
         .define(ConfigKey::new(TABLE_EXCLUDE, ConfigType::List, "A comma-separated list of regular expressions that match the fully-qualified names of tables to be excluded from monitoring").default_null())
+        .define(ConfigKey::new(MESSAGE_PREFIX_INCLUDE, ConfigType::List, "A comma-separated list of regular expressions that match the logical decoding message prefixes to be monitored. All prefixes are monitored by default.").default_null())
+        .define(ConfigKey::new(MESSAGE_PREFIX_EXCLUDE, ConfigType::List, "A comma-separated list of regular expressions that match the logical decoding message prefixes to be excluded from monitoring.").default_null())
         .define(ConfigKey::new(COLUMN_INCLUDE, ConfigType::List, "Regular expressions matching columns to include in change events").default_null())
         .define(ConfigKey::new(COLUMN_EXCLUDE, ConfigType::List, "Regular expressions matching columns to exclude from change events").default_null())
         .define(s(MESSAGE_KEY_COLUMNS, "A semicolon-separated list of expressions that match fully-qualified tables and column(s) to be used as message key.").default_null())
@@ -342,6 +359,9 @@ pub fn config_def() -> ConfigDef {
         .define(s(DECIMAL_MODE, "Specify how DECIMAL and NUMERIC columns should be represented in change events: precise, string, double.").default_value("precise").validator(mode_validator(&["precise", "string", "double"])))
         .define(s(TIME_MODE, "Time, date, and timestamps can be represented with different kinds of precisions: adaptive, adaptive_time_microseconds, connect.").default_value("adaptive").validator(mode_validator(&["adaptive", "adaptive_time_microseconds", "connect"])))
         .define(s(BINARY_MODE, "Specify how binary (blob, binary, etc.) columns should be represented in change events: bytes, base64, base64-url-safe, hex.").default_value("bytes").validator(mode_validator(&["bytes", "base64", "base64-url-safe", "hex"])))
+        .define(s(HSTORE_MODE, "Specify how HSTORE columns should be represented in change events: json (a JSON string), map (a map of strings).").default_value("json").validator(mode_validator(&["json", "map"])))
+        .define(ConfigKey::new(MONEY_FRACTION_DIGITS, ConfigType::Short, "Number of fractional digits when money type is converted to 'precise' decimal number.").default_value("2"))
+        .define(ConfigKey::new(INCLUDE_UNKNOWN, ConfigType::Boolean, "Specify whether the fields of data type not supported by Debezium should be processed: 'false' (the default) omits them; 'true' converts the field into an implementation dependent binary representation.").default_value("false"))
         .define(s(INTERVAL_MODE, "Specify how INTERVAL columns should be represented in change events: numeric, string.").default_value("numeric").validator(mode_validator(&["numeric", "string"])))
         .define(s(UNAVAILABLE_PLACEHOLDER, "Specify the constant that will be provided by Debezium to indicate that the original value is unavailable and not provided by the database.").default_value("__debezium_unavailable_value"));
     def = def.define(ConfigKey::new(SLOT_LAG_WARN_BYTES, ConfigType::Long, "Log a warning naming the replication slot when it retains more WAL than this many bytes (checked every 10 seconds); 0 never warns.").default_value("0").validator(Validator::Range { min: Some(0.0), max: None }).importance(Importance::Low));
@@ -443,6 +463,17 @@ impl PostgresConfig {
                     .collect(),
             ));
         }
+        let message_prefix_include =
+            Patterns::parse(MESSAGE_PREFIX_INCLUDE, p.list(MESSAGE_PREFIX_INCLUDE))?;
+        let message_prefix_exclude =
+            Patterns::parse(MESSAGE_PREFIX_EXCLUDE, p.list(MESSAGE_PREFIX_EXCLUDE))?;
+        if !message_prefix_include.is_empty() && !message_prefix_exclude.is_empty() {
+            return Err(bad(
+                MESSAGE_PREFIX_EXCLUDE,
+                &string(MESSAGE_PREFIX_EXCLUDE),
+                "cannot be used together with message.prefix.include.list; keep one of the two",
+            ));
+        }
         let mut snapshot_overrides = Vec::new();
         for table in p.list(SNAPSHOT_OVERRIDES).unwrap_or_default() {
             let key = format!("{SNAPSHOT_OVERRIDES}.{table}");
@@ -474,6 +505,9 @@ impl PostgresConfig {
                 .unwrap_or(TimePrecisionMode::Adaptive),
             binary: BinaryMode::parse(&string(BINARY_MODE)).unwrap_or(BinaryMode::Bytes),
             interval: IntervalMode::parse(&string(INTERVAL_MODE)).unwrap_or(IntervalMode::Numeric),
+            hstore: HstoreMode::parse(&string(HSTORE_MODE)).unwrap_or(HstoreMode::Json),
+            money_fraction_digits: i32::try_from(int(MONEY_FRACTION_DIGITS)).unwrap_or(2),
+            include_unknown: p.boolean(INCLUDE_UNKNOWN).unwrap_or(false),
         };
         Ok(PostgresConfig {
             connection,
@@ -491,6 +525,8 @@ impl PostgresConfig {
             column_include: Patterns::parse(COLUMN_INCLUDE, p.list(COLUMN_INCLUDE))?,
             column_exclude: Patterns::parse(COLUMN_EXCLUDE, p.list(COLUMN_EXCLUDE))?,
             message_key_columns,
+            message_prefix_include,
+            message_prefix_exclude,
             snapshot_mode,
             snapshot_fetch_size: positive(SNAPSHOT_FETCH_SIZE)?,
             snapshot_overrides,
@@ -529,6 +565,16 @@ impl PostgresConfig {
             && !self.schema_exclude.matches(schema)
             && (self.table_include.is_empty() || self.table_include.matches(&qualified))
             && !self.table_exclude.matches(&qualified)
+    }
+
+    /// Whether logical decoding messages with `prefix` are emitted: those matching
+    /// `message.prefix.include.list` when it is set, else those not matching the exclude list.
+    pub fn emits_message(&self, prefix: &str) -> bool {
+        if self.message_prefix_include.is_empty() {
+            !self.message_prefix_exclude.matches(prefix)
+        } else {
+            self.message_prefix_include.matches(prefix)
+        }
     }
 
     /// Whether column `column` of `schema.table` is kept under the column lists.

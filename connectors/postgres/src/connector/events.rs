@@ -62,7 +62,8 @@ pub struct EventBuilder {
     context_headers: Headers,
 }
 
-fn now_micros() -> (i64, i64) {
+/// The current time as (microseconds, nanoseconds) since the Unix epoch.
+pub(crate) fn now_micros() -> (i64, i64) {
     let d = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default();
@@ -153,7 +154,23 @@ impl EventBuilder {
         &self.partition
     }
 
+    /// `topic.prefix`, the logical server name.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// The schema of the `transaction` block (optional `event.block`).
+    pub fn transaction_block_schema(&self) -> &Schema {
+        &self.tx_block_schema
+    }
+
     fn source(&self, table: &TableSchema, info: &SourceInfo) -> Result<Struct> {
+        self.source_block(&table.id.schema, &table.id.table, info)
+    }
+
+    /// The `source` block of an event of `schema.table` (both empty for a logical decoding
+    /// message).
+    pub fn source_block(&self, schema: &str, table: &str, info: &SourceInfo) -> Result<Struct> {
         let sequence = format!(
             "[{},\"{}\"]",
             info.last_commit
@@ -174,8 +191,8 @@ impl EventBuilder {
             Value::String(sequence),
             Value::Int64(info.ts_us),
             Value::Int64(info.ts_us.saturating_mul(1000)),
-            Value::String(table.id.schema.clone()),
-            Value::String(table.id.table.clone()),
+            Value::String(schema.to_string()),
+            Value::String(table.to_string()),
             info.tx_id.map_or(Value::Null, Value::Int64),
             Value::Int64(lsn),
             Value::Null,
@@ -197,7 +214,8 @@ impl EventBuilder {
         h
     }
 
-    fn tx_value(&self, tx: Option<&TxBlock>) -> Result<Value> {
+    /// The `transaction` block's value: null without transaction metadata.
+    pub fn tx_value(&self, tx: Option<&TxBlock>) -> Result<Value> {
         let Some(tx) = tx else { return Ok(Value::Null) };
         let values = vec![
             Value::String(tx.id.clone()),

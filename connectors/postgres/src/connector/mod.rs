@@ -6,7 +6,8 @@
 //! publication, where to start),
 //! [`tables`] (captured tables and their schemas), [`events`] (Debezium records),
 //! [`snapshotter`] (the initial snapshot, resumable; [`keyset`] reads in primary-key order,
-//! `snapshot_start` opens its transaction), [`streamer`] (pgoutput → events), [`offsets`]
+//! `snapshot_start` opens its transaction), [`streamer`] (pgoutput → events; [`messages`]
+//! for logical decoding messages), [`offsets`]
 //! (stored offsets and resume — the correctness argument), [`emitter`] (reader → poll queue),
 //! [`metrics`] (Prometheus metrics), `task` (the `SourceTask` and slot confirmation).
 
@@ -16,6 +17,7 @@ pub mod config_validation;
 pub mod emitter;
 pub mod events;
 pub mod keyset;
+pub mod messages;
 pub mod metrics;
 pub mod offsets;
 pub mod setup;

@@ -100,14 +100,16 @@ impl Emitting<'_, '_> {
         };
         let last_overall = next_table.is_none();
         let last_in_table = next_table != Some(p.table);
-        let marker = if p.first_overall {
-            SnapshotMarker::First
-        } else if last_overall {
+        // Debezium's precedence: last, first, last in the table, first in the table (so a
+        // one-row snapshot is "last" and a one-row table "last_in_data_collection").
+        let marker = if last_overall {
             SnapshotMarker::Last
-        } else if p.first_in_table {
-            SnapshotMarker::FirstInDataCollection
+        } else if p.first_overall {
+            SnapshotMarker::First
         } else if last_in_table {
             SnapshotMarker::LastInDataCollection
+        } else if p.first_in_table {
+            SnapshotMarker::FirstInDataCollection
         } else {
             SnapshotMarker::True
         };

@@ -6,7 +6,8 @@
 //! or delete + tombstone + create when the old key tuple shows a primary-key change; Delete →
 //! `d` + tombstone; Truncate → `t` per captured table; Begin/Commit frame the transaction
 //! (BEGIN/END metadata events, emitted lazily so transactions without captured changes stay
-//! silent, as in Debezium). Offsets and the skipping of already stored events on resume are
+//! silent, as in Debezium); logical decoding messages → `m` records (see `messages.rs`, also
+//! for their offsets). Offsets and the skipping of already stored events on resume are
 //! argued in `offsets.rs`; the slot is confirmed only by the task, from stored offsets.
 
 use std::collections::HashMap;
@@ -18,12 +19,13 @@ use tokio::sync::watch;
 
 use super::config::PostgresConfig;
 use super::emitter::{Emitter, Stopped};
-use super::events::{EventBuilder, SourceInfo, TxBlock};
+use super::events::{EventBuilder, SourceInfo, TxBlock, now_micros};
+use super::messages::{self, MessageEvents};
 use super::offsets::{Resume, StreamPosition, stream_offset};
 use super::tables::{TableId, TableSchema};
 use crate::error::{Error, Result};
 use crate::lsn::Lsn;
-use crate::pgoutput::{ColumnValue, Message, OldTuple, Relation, TupleData};
+use crate::pgoutput::{ColumnValue, LogicalMessage, Message, OldTuple, Relation, TupleData};
 use crate::replication::{ReplicationStream, StreamEvent, StreamOptions};
 
 struct Txn {
@@ -68,6 +70,8 @@ pub struct Streamer<'a> {
     resume: Resume,
     skipping: bool,
     last_emit: Instant,
+    /// Built at the first logical decoding message.
+    messages: Option<MessageEvents>,
 }
 
 impl std::fmt::Debug for Streamer<'_> {
@@ -115,6 +119,7 @@ impl<'a> Streamer<'a> {
             resume,
             skipping: false,
             last_emit: Instant::now(),
+            messages: None,
         }
     }
 
@@ -249,11 +254,11 @@ impl<'a> Streamer<'a> {
         }
     }
 
-    /// Starts an event of `table` at `lsn`: BEGIN if first, counts; returns the source info,
-    /// transaction block and offset.
+    /// Starts an event of data collection `collection` (a table's `schema.table`) at `lsn`:
+    /// BEGIN if first, counts; returns the source info, transaction block and offset.
     async fn begin_event(
         &mut self,
-        table: &TableSchema,
+        collection: &str,
         lsn: Lsn,
         message_type: &'static str,
         emitter: &mut Emitter,
@@ -273,8 +278,7 @@ impl<'a> Streamer<'a> {
             txn.began = true;
             begin = Some((txn.id(), txn.ts_us));
         }
-        let qualified = table.id.qualified();
-        let (total, order) = txn.count(&qualified);
+        let (total, order) = txn.count(collection);
         let block = metadata.then(|| TxBlock {
             id: txn.id(),
             total_order: total,
@@ -365,11 +369,13 @@ impl<'a> Streamer<'a> {
                 }
                 let (values, unchanged) = texts(&i.new);
                 let after = table.row(&values, &unchanged, &placeholder)?;
-                let (info, tx, offset) =
-                    match self.begin_event(&table, lsn, "INSERT", emitter).await? {
-                        Ok(v) => v,
-                        Err(s) => return Ok(Err(s)),
-                    };
+                let (info, tx, offset) = match self
+                    .begin_event(&table.id.qualified(), lsn, "INSERT", emitter)
+                    .await?
+                {
+                    Ok(v) => v,
+                    Err(s) => return Ok(Err(s)),
+                };
                 let record =
                     self.events
                         .create(&table, Op::Create, after, &info, tx.as_ref(), offset)?;
@@ -403,11 +409,13 @@ impl<'a> Streamer<'a> {
                     else {
                         return Ok(Ok(()));
                     };
-                    let (info, tx, offset) =
-                        match self.begin_event(&table, lsn, "UPDATE", emitter).await? {
-                            Ok(v) => v,
-                            Err(s) => return Ok(Err(s)),
-                        };
+                    let (info, tx, offset) = match self
+                        .begin_event(&table.id.qualified(), lsn, "UPDATE", emitter)
+                        .await?
+                    {
+                        Ok(v) => v,
+                        Err(s) => return Ok(Err(s)),
+                    };
                     let mut records = self.events.delete(
                         &table,
                         before,
@@ -416,11 +424,13 @@ impl<'a> Streamer<'a> {
                         offset,
                         Some(&new_key),
                     )?;
-                    let (info, tx, offset) =
-                        match self.begin_event(&table, lsn, "UPDATE", emitter).await? {
-                            Ok(v) => v,
-                            Err(s) => return Ok(Err(s)),
-                        };
+                    let (info, tx, offset) = match self
+                        .begin_event(&table.id.qualified(), lsn, "UPDATE", emitter)
+                        .await?
+                    {
+                        Ok(v) => v,
+                        Err(s) => return Ok(Err(s)),
+                    };
                     records.push(self.events.create_after_key_change(
                         &table,
                         after,
@@ -436,11 +446,13 @@ impl<'a> Streamer<'a> {
                     Some(OldTuple::Full(_)) => before,
                     _ => None,
                 };
-                let (info, tx, offset) =
-                    match self.begin_event(&table, lsn, "UPDATE", emitter).await? {
-                        Ok(v) => v,
-                        Err(s) => return Ok(Err(s)),
-                    };
+                let (info, tx, offset) = match self
+                    .begin_event(&table.id.qualified(), lsn, "UPDATE", emitter)
+                    .await?
+                {
+                    Ok(v) => v,
+                    Err(s) => return Ok(Err(s)),
+                };
                 let record =
                     self.events
                         .update(&table, before, after, &info, tx.as_ref(), offset)?;
@@ -460,11 +472,13 @@ impl<'a> Streamer<'a> {
                     }
                     OldTuple::Key(t) => table.key_only_row(&texts(t).0)?,
                 };
-                let (info, tx, offset) =
-                    match self.begin_event(&table, lsn, "DELETE", emitter).await? {
-                        Ok(v) => v,
-                        Err(s) => return Ok(Err(s)),
-                    };
+                let (info, tx, offset) = match self
+                    .begin_event(&table.id.qualified(), lsn, "DELETE", emitter)
+                    .await?
+                {
+                    Ok(v) => v,
+                    Err(s) => return Ok(Err(s)),
+                };
                 let records =
                     self.events
                         .delete(&table, before, &info, tx.as_ref(), offset, None)?;
@@ -478,21 +492,112 @@ impl<'a> Streamer<'a> {
                     let Some(table) = self.table(relation_id).await? else {
                         continue;
                     };
-                    let (info, tx, offset) =
-                        match self.begin_event(&table, lsn, "TRUNCATE", emitter).await? {
-                            Ok(v) => v,
-                            Err(s) => return Ok(Err(s)),
-                        };
+                    let (info, tx, offset) = match self
+                        .begin_event(&table.id.qualified(), lsn, "TRUNCATE", emitter)
+                        .await?
+                    {
+                        Ok(v) => v,
+                        Err(s) => return Ok(Err(s)),
+                    };
                     let record = self.events.truncate(&table, &info, tx.as_ref(), offset)?;
                     if let Err(s) = self.push(emitter, vec![record]).await {
                         return Ok(Err(s));
                     }
                 }
             }
-            // Origins, types and logical decoding messages are not captured (yet).
+            Message::Message(m) => return self.on_logical_message(m, emitter).await,
+            // Origins and types carry nothing Debezium emits.
             _ => {}
         }
         Ok(Ok(()))
+    }
+
+    /// A logical decoding message (see `messages.rs` for its record and offsets).
+    async fn on_logical_message(
+        &mut self,
+        message: LogicalMessage,
+        emitter: &mut Emitter,
+    ) -> Result<Result<(), Stopped>> {
+        if !self.config.emits_message(&message.prefix) {
+            return Ok(Ok(()));
+        }
+        if self.messages.is_none() {
+            self.messages = Some(MessageEvents::new(self.config, self.events)?);
+        }
+        if message.transactional {
+            let position = messages::position_in_transaction(message.lsn);
+            if self.skip(position) {
+                return Ok(Ok(()));
+            }
+            let (mut info, tx, offset) = match self
+                .begin_event(
+                    messages::COLLECTION,
+                    position,
+                    messages::MESSAGE_TYPE,
+                    emitter,
+                )
+                .await?
+            {
+                Ok(v) => v,
+                Err(s) => return Ok(Err(s)),
+            };
+            info.lsn = message.lsn;
+            let record = self.message_record(&message, &info, tx.as_ref(), offset)?;
+            return Ok(self.push(emitter, vec![record]).await);
+        }
+        if self.txn.is_some() {
+            // pgoutput sends a transaction whole at its commit; a version 1 session never
+            // interleaves anything with it. Emitting here would make the message's offset
+            // claim the open transaction as done.
+            return Err(Error::Protocol {
+                command: "START_REPLICATION".into(),
+                detail: format!(
+                    "a non-transactional logical decoding message (prefix '{}', LSN {}) arrived inside a transaction",
+                    message.prefix, message.lsn
+                ),
+            });
+        }
+        if self.resume.skips_transaction(message.lsn) {
+            return Ok(Ok(()));
+        }
+        // A commit of its own at its LSN (see `messages.rs`).
+        self.last_commit = Some(message.lsn);
+        let ts_us = now_micros().0;
+        let info = SourceInfo {
+            ts_us,
+            snapshot: SnapshotMarker::False,
+            last_commit: self.last_commit,
+            lsn: message.lsn,
+            tx_id: None,
+        };
+        let pos = StreamPosition {
+            lsn: message.lsn,
+            lsn_commit: self.last_commit,
+            tx_id: None,
+            ts_usec: Some(ts_us),
+            message_type: messages::MESSAGE_TYPE,
+        };
+        let record = self.message_record(&message, &info, None, stream_offset(&pos, None))?;
+        if self.push(emitter, vec![record]).await.is_err() {
+            return Ok(Err(Stopped));
+        }
+        Ok(emitter.flush().await)
+    }
+
+    fn message_record(
+        &self,
+        message: &LogicalMessage,
+        info: &SourceInfo,
+        tx: Option<&TxBlock>,
+        offset: sluice_api::OffsetMap,
+    ) -> Result<sluice_api::SourceRecord> {
+        let Some(builder) = self.messages.as_ref() else {
+            return Err(Error::Protocol {
+                command: "START_REPLICATION".into(),
+                detail: "the logical decoding message schemas were not built".into(),
+            });
+        };
+        builder.record(self.events, message, info, tx, offset)
     }
 
     async fn push(

@@ -134,8 +134,24 @@ impl TableSchema {
         let incoming: Vec<String> = relation.columns.iter().map(|c| c.name.clone()).collect();
         let catalog = table_columns(client, &id.schema, &id.table).await?;
         if !catalog.is_empty() {
-            return Self::load_columns(client, config, id, catalog, Some(incoming), source_schema)
-                .await;
+            let loaded = Self::load_columns(
+                client,
+                config,
+                id,
+                catalog,
+                Some(incoming.clone()),
+                source_schema,
+            )
+            .await;
+            match loaded {
+                // Dropped between the two catalog queries (undefined_table): described from
+                // the stream below, as if the first query had not found it.
+                Err(Error::Server {
+                    sqlstate: Some(code),
+                    ..
+                }) if code == "42P01" => {}
+                other => return other,
+            }
         }
         tracing::warn!(
             table = %id.qualified(),
@@ -153,6 +169,8 @@ impl TableSchema {
                 nullable: true,
                 default_expr: None,
                 enum_labels: None,
+                base_type_name: String::new(),
+                element_type_name: None,
             })
             .collect();
         let key_names: Vec<String> = match config.message_key(&id.schema, &id.table) {
@@ -220,7 +238,24 @@ impl TableSchema {
             let Some(column) = catalog.iter().find(|c| &c.column == name) else {
                 continue;
             };
-            columns.push(ColumnMapping::new(column, &config.modes)?);
+            match ColumnMapping::new(column, &config.modes) {
+                Ok(mapping) => columns.push(mapping),
+                // As Debezium: a column of a type without a converter is left out of the
+                // events (include.unknown.datatypes=true emits most such types as bytes).
+                Err(crate::types::TypeError::Unsupported {
+                    column, type_name, ..
+                }) => {
+                    tracing::warn!(
+                        table = %id.qualified(), %column, %type_name,
+                        "No converter for column {}.{column} of type {type_name}; the column \
+                         is left out of the change events (set include.unknown.datatypes=true \
+                         to emit it as the bytes of its text).",
+                        id.qualified()
+                    );
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            }
             positions.push(position);
         }
         let mut key_columns = Vec::new();

@@ -9,10 +9,17 @@
 //! Connect [`Value`]s. Resolving up front means the per-row path does no catalog lookups and
 //! an unsupported type is reported once, when the table is first seen ([`TypeError::Unsupported`]).
 //!
-//! Families: [`numeric`] (integers, floats, `numeric`), [`temporal`] (date, time, timestamps,
-//! interval), [`text`] (strings, bool, bytea, uuid, json, enums), [`array`] (one-dimensional
-//! arrays of any of those), [`default`] (column defaults Debezium reflects in the schema) and
-//! [`catalog`] (reading the column types of a table).
+//! Families: [`numeric`] (integers, floats, `numeric`), [`money`], [`temporal`] (date, time,
+//! timestamps, interval), [`text`] (strings, bool, bytea, uuid, json, enums), [`bits`] (bit
+//! strings), [`geometric`] (`point`, and the text of the other geometric types), [`hstore`],
+//! [`array`] (one-dimensional arrays of any of those), [`default`] (column defaults Debezium
+//! reflects in the schema) and [`catalog`] (reading the column types of a table). Network
+//! types, ranges, `citext`, `ltree`, `tsvector`, `"char"` and `name` are strings.
+//!
+//! A type without a mapping is [`TypeError::Unsupported`]; the connector then leaves the
+//! column out, as Debezium does, unless `include.unknown.datatypes` asks for the bytes of its
+//! text ([`ColumnMapping::new`]). Arrays of unmapped types are always left out, as Debezium
+//! leaves out `money[]`.
 //!
 //! The text parsers assume the server's default output settings, which are also those of a
 //! walsender: `DateStyle=ISO`, `IntervalStyle=postgres`, `bytea_output=hex`,
@@ -20,10 +27,14 @@
 //! the setting, never silently misread.
 
 pub mod array;
+pub mod bits;
 pub mod catalog;
 pub mod default;
 mod error;
+pub mod geometric;
+pub mod hstore;
 mod mode;
+pub mod money;
 pub mod numeric;
 mod oid;
 pub mod temporal;
@@ -32,7 +43,7 @@ pub mod text;
 use sluice_api::{Schema, SchemaBuilder, Struct, Value};
 
 pub use error::TypeError;
-pub use mode::{BinaryMode, DecimalMode, IntervalMode, TimePrecisionMode, TypeModes};
+pub use mode::{BinaryMode, DecimalMode, HstoreMode, IntervalMode, TimePrecisionMode, TypeModes};
 pub use oid::{PgScalar, array_element};
 
 use crate::pgoutput::Oid;
@@ -55,6 +66,10 @@ pub struct ColumnType {
     pub default_expr: Option<String>,
     /// For an enum type, its labels in `enumsortorder`; `None` for every other type.
     pub enum_labels: Option<Vec<String>>,
+    /// The base type's `typname` (`hstore`, `_citext`, `int4`, …); empty when unknown.
+    pub base_type_name: String,
+    /// For an array type, its element type's `typname`; `None` otherwise or when unknown.
+    pub element_type_name: Option<String>,
 }
 
 /// How one kind of value is represented; chosen from the type, its modifier and the modes.
@@ -92,6 +107,21 @@ enum Kind {
     TimestampMicros,
     TimestampTz,
     Interval(IntervalMode),
+    /// `money` as a decimal of the `money.fraction.digits` scale, a double or a string.
+    Money(DecimalMode, i32),
+    /// `bit(1)`.
+    BitBool,
+    /// Other bit strings: `io.debezium.data.Bits` of the declared length.
+    Bits {
+        length: i32,
+    },
+    Point,
+    Hstore(HstoreMode),
+    /// A type without a mapping under `include.unknown.datatypes`: the bytes of its text
+    /// (geometric types as the JDBC driver prints them).
+    UnknownBytes {
+        geometric: bool,
+    },
     Array(Box<Kind>),
 }
 
@@ -120,11 +150,18 @@ impl ColumnMapping {
                 .version(1)
                 .parameter("allowed", labels.join(","));
             (Kind::Str, builder)
-        } else if let Some(scalar) = PgScalar::from_oid(column.oid) {
+        } else if let Some(scalar) = PgScalar::from_oid(column.oid)
+            .or_else(|| PgScalar::from_extension_name(&column.base_type_name))
+        {
             let kind = scalar_kind(scalar, typmod, modes);
             let builder = scalar_schema(&kind, scalar);
             (kind, builder)
-        } else if let Some(element) = array_element(column.oid) {
+        } else if let Some(element) = array_element(column.oid).or_else(|| {
+            column
+                .element_type_name
+                .as_deref()
+                .and_then(PgScalar::from_extension_name)
+        }) {
             let kind = scalar_kind(element, typmod, modes);
             let element_schema = scalar_schema(&kind, element)
                 .optional()
@@ -134,6 +171,12 @@ impl ColumnMapping {
                 Kind::Array(Box::new(kind)),
                 SchemaBuilder::array(element_schema),
             )
+        } else if modes.include_unknown
+            && column.element_type_name.is_none()
+            && !column.base_type_name.starts_with('_')
+        {
+            let geometric = geometric::is_other_geometric(column.oid);
+            (Kind::UnknownBytes { geometric }, SchemaBuilder::bytes())
         } else {
             return Err(unsupported());
         };
@@ -283,6 +326,26 @@ fn scalar_kind(scalar: PgScalar, typmod: i32, modes: &TypeModes) -> Kind {
         P::Timestamp => Kind::TimestampMicros,
         P::Timestamptz => Kind::TimestampTz,
         P::Interval => Kind::Interval(modes.interval),
+        P::Char
+        | P::Name
+        | P::Cidr
+        | P::Inet
+        | P::Macaddr
+        | P::Macaddr8
+        | P::Range
+        | P::Citext
+        | P::Ltree
+        | P::Tsvector => Kind::Str,
+        P::Money => Kind::Money(modes.decimal, modes.money_fraction_digits),
+        // `bit` without a length is bit(1).
+        P::Bit if typmod <= 1 => Kind::BitBool,
+        // An unbounded `varbit` has no declared length; the JDBC driver reports its column
+        // size as the largest int, which Debezium then puts in the parameter (unverified).
+        P::Bit | P::Varbit => Kind::Bits {
+            length: if typmod > 0 { typmod } else { i32::MAX },
+        },
+        P::Point => Kind::Point,
+        P::Hstore => Kind::Hstore(modes.hstore),
     }
 }
 
@@ -308,6 +371,8 @@ fn scalar_schema(kind: &Kind, scalar: PgScalar) -> SchemaBuilder {
                 named(SchemaBuilder::string(), "io.debezium.data.Json")
             }
             PgScalar::Xml => named(SchemaBuilder::string(), "io.debezium.data.Xml"),
+            PgScalar::Ltree => named(SchemaBuilder::string(), "io.debezium.data.Ltree"),
+            PgScalar::Tsvector => named(SchemaBuilder::string(), "io.debezium.data.Tsvector"),
             _ => SchemaBuilder::string(),
         },
         Kind::Binary(BinaryMode::Bytes) => SchemaBuilder::bytes(),
@@ -333,6 +398,18 @@ fn scalar_schema(kind: &Kind, scalar: PgScalar) -> SchemaBuilder {
             named(SchemaBuilder::string(), "io.debezium.time.Interval")
         }
         // Arrays are built by the caller around the element schema.
+        Kind::Money(DecimalMode::Precise, scale) => sluice_api::logical::decimal(*scale),
+        Kind::Money(DecimalMode::Double, _) => SchemaBuilder::float64(),
+        Kind::Money(DecimalMode::String, _) => SchemaBuilder::string(),
+        Kind::BitBool => SchemaBuilder::boolean(),
+        Kind::Bits { length } => named(SchemaBuilder::bytes(), "io.debezium.data.Bits")
+            .parameter("length", length.to_string()),
+        Kind::Point => geometric::point_schema(),
+        Kind::Hstore(HstoreMode::Json) => named(SchemaBuilder::string(), "io.debezium.data.Json"),
+        Kind::Hstore(HstoreMode::Map) => {
+            SchemaBuilder::map(Schema::string(), Schema::optional_string())
+        }
+        Kind::UnknownBytes { .. } => SchemaBuilder::bytes(),
         Kind::Array(element) => scalar_schema(element, scalar),
     }
 }
@@ -360,6 +437,22 @@ fn convert(kind: &Kind, schema: &Schema, text: &str) -> Result<Value, String> {
         Kind::TimestampMicros => temporal::timestamp_micros(text),
         Kind::TimestampTz => temporal::timestamptz(text),
         Kind::Interval(mode) => temporal::interval(text, *mode),
+        Kind::Money(mode, scale) => {
+            let plain = money::plain_decimal(text)?;
+            match mode {
+                DecimalMode::Precise => numeric::decimal(&plain, *scale),
+                DecimalMode::Double => numeric::decimal_double(&plain),
+                DecimalMode::String => numeric::decimal_string(&plain),
+            }
+        }
+        Kind::BitBool => bits::bit_boolean(text),
+        Kind::Bits { .. } => bits::bits(text),
+        Kind::Point => geometric::point(text, schema),
+        Kind::Hstore(mode) => hstore::value(text, *mode),
+        Kind::UnknownBytes { geometric: true } => {
+            Ok(Value::Bytes(geometric::java_text(text)?.into_bytes()))
+        }
+        Kind::UnknownBytes { geometric: false } => Ok(Value::Bytes(text.as_bytes().to_vec())),
         Kind::Array(element) => {
             let element_schema = schema
                 .value_schema()

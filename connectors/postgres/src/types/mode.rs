@@ -76,7 +76,17 @@ mode_enum! {
     }
 }
 
-/// The four handling modes that shape column schemas and values.
+mode_enum! {
+    /// `hstore.handling.mode`: how `hstore` values are represented.
+    HstoreMode {
+        /// An `io.debezium.data.Json` string (the default).
+        Json => "json",
+        /// A Connect map of string to optional string.
+        Map => "map",
+    }
+}
+
+/// The handling modes and options that shape column schemas and values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TypeModes {
     /// `decimal.handling.mode`.
@@ -87,16 +97,27 @@ pub struct TypeModes {
     pub binary: BinaryMode,
     /// `interval.handling.mode`.
     pub interval: IntervalMode,
+    /// `hstore.handling.mode`.
+    pub hstore: HstoreMode,
+    /// `money.fraction.digits`: the scale of `money` values as decimals.
+    pub money_fraction_digits: i32,
+    /// `include.unknown.datatypes`: columns of types without a mapping are emitted as bytes of
+    /// their text (else they are left out of the events, with a warning).
+    pub include_unknown: bool,
 }
 
 impl Default for TypeModes {
-    /// Debezium's PostgreSQL defaults: `precise`, `adaptive`, `bytes`, `numeric`.
+    /// Debezium's PostgreSQL defaults: `precise`, `adaptive`, `bytes`, `numeric`, `json`, two
+    /// money digits, unknown types left out.
     fn default() -> Self {
         TypeModes {
             decimal: DecimalMode::Precise,
             time: TimePrecisionMode::Adaptive,
             binary: BinaryMode::Bytes,
             interval: IntervalMode::Numeric,
+            hstore: HstoreMode::Json,
+            money_fraction_digits: 2,
+            include_unknown: false,
         }
     }
 }

@@ -50,6 +50,37 @@ pub enum PgScalar {
     Uuid,
     /// `jsonb` (3802).
     Jsonb,
+    /// `"char"` (18), the one-byte internal type.
+    Char,
+    /// `name` (19).
+    Name,
+    /// `point` (600).
+    Point,
+    /// `cidr` (650).
+    Cidr,
+    /// `macaddr8` (774).
+    Macaddr8,
+    /// `money` (790).
+    Money,
+    /// `macaddr` (829).
+    Macaddr,
+    /// `inet` (869).
+    Inet,
+    /// `bit(n)` (1560).
+    Bit,
+    /// `bit varying(n)` (1562).
+    Varbit,
+    /// `tsvector` (3614).
+    Tsvector,
+    /// The built-in range types (`int4range` 3904, `numrange` 3906, `tsrange` 3908,
+    /// `tstzrange` 3910, `daterange` 3912, `int8range` 3926), all strings.
+    Range,
+    /// The `hstore` extension type (by name: its OID differs per database).
+    Hstore,
+    /// The `ltree` extension type (by name).
+    Ltree,
+    /// The `citext` extension type (by name).
+    Citext,
 }
 
 impl PgScalar {
@@ -79,6 +110,28 @@ impl PgScalar {
             1700 => Numeric,
             2950 => Uuid,
             3802 => Jsonb,
+            18 => Char,
+            19 => Name,
+            600 => Point,
+            650 => Cidr,
+            774 => Macaddr8,
+            790 => Money,
+            829 => Macaddr,
+            869 => Inet,
+            1560 => Bit,
+            1562 => Varbit,
+            3614 => Tsvector,
+            3904 | 3906 | 3908 | 3910 | 3912 | 3926 => Range,
+            _ => return None,
+        })
+    }
+
+    /// The extension type of this `typname`, if it is one Sluice maps.
+    pub fn from_extension_name(name: &str) -> Option<PgScalar> {
+        Some(match name {
+            "hstore" => PgScalar::Hstore,
+            "ltree" => PgScalar::Ltree,
+            "citext" => PgScalar::Citext,
             _ => return None,
         })
     }
@@ -110,6 +163,13 @@ pub fn array_element(oid: Oid) -> Option<PgScalar> {
         1231 => Numeric,
         2951 => Uuid,
         3807 => Jsonb,
+        1041 => Inet,
+        651 => Cidr,
+        1040 => Macaddr,
+        775 => Macaddr8,
+        3905 | 3907 | 3909 | 3911 | 3913 | 3927 => Range,
+        // Not money[] (791): Debezium leaves such columns out, even with
+        // include.unknown.datatypes.
         _ => return None,
     })
 }

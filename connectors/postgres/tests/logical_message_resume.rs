@@ -1,0 +1,158 @@
+//! Resuming after logical decoding messages on the real PostgreSQL 15: a task restarted on the
+//! stored offset of a message emits exactly what followed it — for a transactional message,
+//! the rest of its transaction even when the next change starts at the message's LSN (a
+//! message's LSN is the end of its WAL record); for a non-transactional one, what committed
+//! after it — and a restart on an earlier offset emits the messages again.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use common::StoredOffsets;
+use sluice_api::connector::{SourceConnector, SourceTask, SourceTaskContext};
+use sluice_api::{SourceRecord, Value};
+use sluice_postgres::{PgConnectionConfig, PostgresConnector, PostgresConnectorTask};
+
+fn field<'a>(v: &'a Value, name: &str) -> &'a Value {
+    v.as_struct().unwrap().get(name).unwrap()
+}
+
+/// `c:<note>` for a row, `m:<content>` for a message.
+fn label(r: &SourceRecord) -> String {
+    match field(&r.value, "op").as_str().unwrap() {
+        "m" => match field(field(&r.value, "message"), "content") {
+            Value::Bytes(b) => format!("m:{}", String::from_utf8_lossy(b)),
+            other => panic!("message content {other:?}"),
+        },
+        op => format!(
+            "{op}:{}",
+            field(field(&r.value, "after"), "note").as_str().unwrap()
+        ),
+    }
+}
+
+fn source_lsn(r: &SourceRecord) -> i64 {
+    match field(field(&r.value, "source"), "lsn") {
+        Value::Int64(l) => *l,
+        other => panic!("source.lsn {other:?}"),
+    }
+}
+
+async fn start(
+    c: &PgConnectionConfig,
+    offsets: StoredOffsets,
+    drop_slot: bool,
+) -> PostgresConnectorTask {
+    let props: Vec<(String, Option<String>)> = [
+        ("database.hostname", c.host.clone()),
+        ("database.port", c.port.to_string()),
+        ("database.user", c.user.clone()),
+        ("database.password", c.password.clone()),
+        ("database.dbname", c.database.clone()),
+        ("topic.prefix", "msgresume".into()),
+        ("slot.name", c.database.clone()),
+        ("publication.name", c.database.clone()),
+        ("slot.drop.on.stop", drop_slot.to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), Some(v)))
+    .collect();
+    let mut task = PostgresConnector::default().create_task();
+    task.start(props, SourceTaskContext::new(Arc::new(offsets)))
+        .await
+        .unwrap();
+    task
+}
+
+/// Polls until `n` records arrived (60 s at most), then 1.5 s more to catch extras.
+async fn poll(task: &mut PostgresConnectorTask, n: usize) -> Vec<SourceRecord> {
+    let mut out = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while out.len() < n && Instant::now() < deadline {
+        out.extend(task.poll().await.unwrap());
+    }
+    let settle = Instant::now() + Duration::from_millis(1500);
+    while Instant::now() < settle {
+        out.extend(task.poll().await.unwrap());
+    }
+    out
+}
+
+/// Waits until the slot is (`true`) or is no longer (`false`) streamed from.
+async fn wait_slot(client: &tokio_postgres::Client, slot: &str, active: bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let row = client
+            .query_opt(
+                "SELECT active FROM pg_replication_slots WHERE slot_name = $1",
+                &[&slot],
+            )
+            .await
+            .unwrap();
+        if row.is_some_and(|r| r.get::<_, bool>(0) == active) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "slot {slot} not active={active} in 60 s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_on_a_message_offset_emits_exactly_what_followed_it() {
+    let pg = sluice_testkit::services().postgres();
+    let db = pg.create_database("pgmsgresume").await;
+    let c = PgConnectionConfig::new(pg.host, pg.port, pg.user, pg.password, db);
+    let client = c.connect("the message resume test").await.unwrap();
+    client
+        .batch_execute("CREATE TABLE t (id serial PRIMARY KEY, note text)")
+        .await
+        .unwrap();
+
+    let mut first = start(&c, StoredOffsets::default(), false).await;
+    wait_slot(&client, &c.database, true).await;
+    client
+        .batch_execute(
+            "BEGIN;
+             INSERT INTO t (note) VALUES ('a');
+             SELECT pg_logical_emit_message(true, 'p', 'tx');
+             INSERT INTO t (note) VALUES ('b');
+             COMMIT;
+             SELECT pg_logical_emit_message(false, 'p', 'nontx');
+             INSERT INTO t (note) VALUES ('c');",
+        )
+        .await
+        .unwrap();
+    let all = poll(&mut first, 5).await;
+    first.stop().await.unwrap();
+    let labels: Vec<String> = all.iter().map(label).collect();
+    assert_eq!(labels, ["c:a", "m:tx", "c:b", "m:nontx", "c:c"]);
+    // The hazard the message offsets are built for: the change after the transactional
+    // message starts where the message's record ends (nothing else wrote WAL in between).
+    assert!(source_lsn(&all[2]) >= source_lsn(&all[1]));
+
+    let cases: [(usize, &[&str]); 4] = [
+        (0, &["m:tx", "c:b", "m:nontx", "c:c"]),
+        (1, &["c:b", "m:nontx", "c:c"]),
+        (2, &["m:nontx", "c:c"]),
+        (3, &["c:c"]),
+    ];
+    for (i, (stored, expected)) in cases.iter().enumerate() {
+        wait_slot(&client, &c.database, false).await;
+        let offset = all[*stored].source_offset.clone();
+        let last = i + 1 == cases.len();
+        let mut task = start(&c, StoredOffsets::holding(offset.clone()), last).await;
+        let records = poll(&mut task, expected.len()).await;
+        task.stop().await.unwrap();
+        let labels: Vec<String> = records.iter().map(label).collect();
+        assert_eq!(
+            labels,
+            *expected,
+            "restarted on the offset of {} ({offset:?})",
+            label(&all[*stored])
+        );
+    }
+}
