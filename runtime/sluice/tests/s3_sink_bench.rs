@@ -92,6 +92,42 @@ async fn produce(env: &Env, schema_id: u32, records: usize, partitions: i32) -> 
     bytes
 }
 
+/// The CPU time (user + system) process `pid` has used, in seconds (`/proc/<pid>/stat`,
+/// clock ticks of 1/100 s).
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the name.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// Reads `records` records of the topic with the worker's group consumer; returns the seconds
+/// from the first record to the last (the group join is not counted).
+async fn consume_ceiling(env: &Env, records: usize) -> f64 {
+    let worker: sluice_worker::kafka::Properties =
+        [("bootstrap.servers".to_string(), env.bootstrap.clone())].into();
+    let consumer = sluice_worker::kafka::GroupConsumer::new(
+        &worker,
+        &sluice_testkit::unique_name("bench-read"),
+        &[("auto.offset.reset".to_string(), "earliest".to_string())].into(),
+    )
+    .unwrap();
+    consumer.subscribe(&[&env.topic]).unwrap();
+    let first = tokio::time::timeout(Duration::from_secs(120), consumer.recv())
+        .await
+        .expect("no record within 120 s")
+        .unwrap();
+    assert!(first.value.is_some());
+    let started = Instant::now();
+    for _ in 1..records {
+        consumer.recv().await.unwrap();
+    }
+    started.elapsed().as_secs_f64()
+}
+
 /// Starts a worker that also serves the Schema Registry; returns it and the registry URL.
 async fn worker_with_registry(
     env: &Env,
@@ -154,7 +190,11 @@ async fn throughput() {
     };
     let env = Env::new("bench", partitions).await;
     let client = reqwest::Client::new();
-    let (mut worker, registry) = worker_with_registry(&env, &client, "").await;
+    // Extra worker properties, one `key=value` per `;` (e.g. consumer fetch sizes).
+    let extra = std::env::var("BENCH_WORKER_EXTRA")
+        .unwrap_or_default()
+        .replace(';', "\n");
+    let (mut worker, registry) = worker_with_registry(&env, &client, &extra).await;
     let schema_id = register(&client, &registry, &env.topic).await;
 
     let started = Instant::now();
@@ -165,6 +205,15 @@ async fn throughput() {
         "result produce: {records} records, {:.1} MB, {per_record:.0} bytes/record, {:.0} records/s",
         mb(input as f64),
         records as f64 / took
+    );
+
+    // The broker's own read throughput: the same records read by the kind of consumer the
+    // sink task uses (the worker's group consumer, default settings), nothing done with them.
+    let consumed = consume_ceiling(&env, records).await;
+    println!(
+        "result broker read ceiling: {records} records in {consumed:.2} s, {:.0} records/s, {:.1} MB/s",
+        records as f64 / consumed,
+        mb(input as f64) / consumed
     );
 
     // The S3 server's own write throughput: objects of the sink's file size, written by the
@@ -205,7 +254,7 @@ async fn throughput() {
     ]);
     create(&mut worker, &client, "bench-sink", &config).await;
     let expected = records / flush;
-    let mut first: Option<(Instant, usize)> = None;
+    let mut first: Option<(Instant, usize, f64)> = None;
     let deadline = Instant::now() + Duration::from_secs(1800);
     let last = loop {
         let n = env
@@ -218,7 +267,7 @@ async fn throughput() {
             .count();
         let now = Instant::now();
         if n > 0 && first.is_none() {
-            first = Some((now, n));
+            first = Some((now, n, cpu_seconds(worker.pid())));
         }
         if n >= expected {
             break now;
@@ -229,16 +278,26 @@ async fn throughput() {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
-    let (t0, n0) = first.unwrap();
+    let (t0, n0, cpu0) = first.unwrap();
+    let cpu = cpu_seconds(worker.pid()) - cpu0;
     let secs = (last - t0).as_secs_f64();
     let bytes = (expected - n0) as f64 * flush as f64 * per_record;
     let rate = mb(bytes) / secs;
     println!(
         "result sink: {format} files, {expected} objects of {flush} records; {:.0} records/s, \
-         {rate:.1} MB/s of input over {secs:.1} s ({:.0} % of the S3 ceiling); worker peak RSS {:.0} MB",
+         {rate:.1} MB/s of input over {secs:.1} s ({:.0} % of the S3 ceiling, {:.0} % of the \
+         broker's read ceiling); worker peak RSS {:.0} MB",
         bytes / per_record / secs,
         100.0 * rate / ceiling,
+        100.0 * rate / (mb(input as f64) / consumed),
         worker.peak_rss() as f64 / 1e6
+    );
+    println!(
+        "result sink cpu: {cpu:.2} s of worker CPU over {secs:.1} s ({:.0} % of a core): \
+         {:.2} µs per record, {:.0} MB of input per CPU-second",
+        100.0 * cpu / secs,
+        cpu * 1e6 * per_record / bytes,
+        mb(bytes) / cpu
     );
     let status = worker.terminate().await;
     assert!(status.success(), "clean exit: {status}");
