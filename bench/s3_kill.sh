@@ -14,5 +14,5 @@ export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$HOME/.cache/sluice-target}
 export S3_KILL_RECORDS=${S3_KILL_RECORDS:-1000000} S3_KILL_KILLS=${S3_KILL_KILLS:-20}
 cd "$root"
 bash tests/services/start.sh kafka s3 >/dev/null
-cargo nextest run -p sluice --test s3_sink_kill --run-ignored ignored-only --no-capture \
+cargo nextest run --profile acceptance -p sluice --test s3_sink_kill --run-ignored ignored-only --no-capture \
   kill_9_twenty_times_over_a_million_records

@@ -317,7 +317,13 @@ async fn memory_200_partitions() {
     let budget: u64 = 64 << 20;
     let env = Env::new("bench-mem", partitions).await;
     let client = reqwest::Client::new();
-    let (mut worker, registry) = worker_with_registry(&env, &client, CONSUMER_LIMITS).await;
+    let limits = format!(
+        "{CONSUMER_LIMITS}{}\n",
+        std::env::var("BENCH_WORKER_EXTRA")
+            .unwrap_or_default()
+            .replace(';', "\n")
+    );
+    let (mut worker, registry) = worker_with_registry(&env, &client, &limits).await;
     let schema_id = register(&client, &registry, &env.topic).await;
     let input = produce(&env, schema_id, records, partitions).await;
     println!(
@@ -355,7 +361,7 @@ async fn memory_200_partitions() {
     let (mut worker, _) = start_worker(
         &env,
         &format!(
-            "{CONSUMER_LIMITS}key.converter=org.apache.kafka.connect.storage.StringConverter\n"
+            "{limits}key.converter=org.apache.kafka.connect.storage.StringConverter\n"
         ),
     );
     let config = env.sink_config(&[
