@@ -186,6 +186,10 @@ async fn throughput() {
     let format = std::env::var("BENCH_FORMAT").unwrap_or_else(|_| "avro".into());
     let (format_class, ext) = match format.as_str() {
         "json" => ("io.confluent.connect.s3.format.json.JsonFormat", ".json"),
+        "parquet" => (
+            "io.confluent.connect.s3.format.parquet.ParquetFormat",
+            ".snappy.parquet",
+        ),
         _ => ("io.confluent.connect.s3.format.avro.AvroFormat", ".avro"),
     };
     let env = Env::new("bench", partitions).await;
@@ -304,9 +308,12 @@ async fn throughput() {
 }
 
 /// The consumer settings of both memory runs: librdkafka's own buffers are outside the sink's
-/// budget (its defaults allow a 64 MiB prefetch queue and 50 MiB fetch responses).
-const CONSUMER_LIMITS: &str = "consumer.queued.max.messages.kbytes=8192\n\
-    consumer.fetch.max.bytes=8388608\nconsumer.queued.min.messages=1000\n\
+/// budget (its defaults allow a 64 MiB prefetch queue and 50 MiB fetch responses). A fetch
+/// response stays in memory until the last of its records is consumed, and with 200
+/// partitions many are partly consumed at once, so the response size matters most: 8 MiB
+/// responses kept ~100 MB, 1 MiB ones ~40 MB.
+const CONSUMER_LIMITS: &str = "consumer.queued.max.messages.kbytes=4096\n\
+    consumer.fetch.max.bytes=1048576\nconsumer.queued.min.messages=1000\n\
     consumer.max.partition.fetch.bytes=131072\n";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
