@@ -21,6 +21,7 @@ const STORE: &str = "memory";
 #[derive(Debug, Default)]
 struct Inner {
     objects: Mutex<BTreeMap<String, Bytes>>,
+    tags: Mutex<BTreeMap<String, Vec<(String, String)>>>,
     down: AtomicBool,
     puts: AtomicUsize,
 }
@@ -48,6 +49,16 @@ impl MemoryStore {
     /// Every object, by key.
     pub fn snapshot(&self) -> BTreeMap<String, Bytes> {
         self.objects().clone()
+    }
+
+    /// The tags of object `key`, if it was tagged.
+    pub fn tags(&self, key: &str) -> Option<Vec<(String, String)>> {
+        self.inner
+            .tags
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(key)
+            .cloned()
     }
 
     /// Simulates an outage (`true`) or its end (`false`).
@@ -113,6 +124,16 @@ impl ObjectStore for MemoryStore {
                 size: v.len() as u64,
             })
             .collect())
+    }
+
+    async fn tag(&self, key: &str, tags: &[(String, String)]) -> Result<()> {
+        self.check("tag object", key)?;
+        self.inner
+            .tags
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key.to_string(), tags.to_vec());
+        Ok(())
     }
 
     async fn start_upload(&self, key: &str) -> Result<Box<dyn MultipartUpload>> {

@@ -46,6 +46,13 @@ pub trait ObjectStore: Send + Sync + Debug {
 
     /// Starts a multipart upload of `key`; the object appears only when it is completed.
     async fn start_upload(&self, key: &str) -> Result<Box<dyn MultipartUpload>>;
+
+    /// Sets the tags of the existing object `key` (`s3.object.tagging`), replacing any. Stores
+    /// without object tags ignore them (the default); no such store offers the option.
+    async fn tag(&self, key: &str, tags: &[(String, String)]) -> Result<()> {
+        let _ = (key, tags);
+        Ok(())
+    }
 }
 
 /// An object being uploaded in parts; invisible to readers until [`MultipartUpload::complete`].

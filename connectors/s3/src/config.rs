@@ -34,7 +34,7 @@ use sluice_files::rotation::{
 use sluice_files::sink::{
     BEHAVIOR_ON_NULL_VALUES_CONFIG, BUFFER_MAX_BYTES_CONFIG, MIN_PART_SIZE,
     ROTATE_FILE_ON_PARTITION_CHANGE_CONFIG, SCHEMA_COMPATIBILITY_CONFIG,
-    STORE_KAFKA_HEADERS_CONFIG, STORE_KAFKA_KEYS_CONFIG, UPLOAD_CONCURRENCY_CONFIG,
+    STORE_KAFKA_HEADERS_CONFIG, STORE_KAFKA_KEYS_CONFIG, Tagging, UPLOAD_CONCURRENCY_CONFIG,
 };
 use sluice_files::{FileFormat, Props, SinkSettings};
 
@@ -69,8 +69,13 @@ pub const SSE_KMS_KEY_CONFIG: &str = "s3.sse.kms.key.id";
 pub const SSE_CUSTOMER_KEY_CONFIG: &str = "s3.sse.customer.key";
 /// `s3.acl.canned`: canned ACL of written objects.
 pub const ACL_CANNED_CONFIG: &str = "s3.acl.canned";
-/// `s3.object.tagging`: tag objects with their offsets and record count (not supported yet).
+/// `s3.object.tagging`: after an object is published, tag it with `startOffset`, `endOffset`
+/// and `recordCount` (its first and last Kafka offsets and its number of records).
 pub const OBJECT_TAGGING_CONFIG: &str = "s3.object.tagging";
+/// `s3.object.behavior.on.tagging.error`: `ignore` (default: log, keep the untagged object) or
+/// `fail` (retry retriable failures; a definite one fails the upload, so its offsets are not
+/// committed and the task reports it).
+pub const TAGGING_ERROR_CONFIG: &str = "s3.object.behavior.on.tagging.error";
 /// `enable.conditional.writes`: Confluent's If-None-Match commit (see the module doc).
 pub const CONDITIONAL_WRITES_CONFIG: &str = "enable.conditional.writes";
 /// `s3.wan.mode`: S3 Transfer Acceleration (not supported yet).
@@ -213,7 +218,11 @@ pub fn config_def() -> ConfigDef {
         .define(key(ROTATE_FILE_ON_PARTITION_CHANGE_CONFIG, Boolean, "With rotate.interval.ms, close the files when a record of another directory arrives (only true is supported).").default_value("true"))
         .define(key("enhanced.avro.schema.support", Boolean, "AvroData's enhanced schema support when deriving the file schemas.").default_value("true"))
         .define(key("connect.meta.data", Boolean, "AvroData's Connect metadata in the file schemas.").default_value("true"))
-        .define(key(OBJECT_TAGGING_CONFIG, Boolean, "Tag objects with their offsets and record count (not supported yet: only false).").default_value("false"))
+        .define(key(OBJECT_TAGGING_CONFIG, Boolean, "Tag each published object with startOffset, endOffset and recordCount.").default_value("false"))
+        .define(
+            s(TAGGING_ERROR_CONFIG, "ignore", "What a failed tagging does: ignore (log it; the object stays untagged) or fail (the upload fails and its offsets are not committed).")
+                .validator(Validator::OneOfIgnoreCase(vec!["ignore".into(), "fail".into()])),
+        )
         .define(key(CONDITIONAL_WRITES_CONFIG, Boolean, "Confluent's conditional commit writes. Sluice needs none: after a restart it finds the objects written since the last commit and rewrites them under the same names, which is exactly-once also with scheduled rotation.").default_value("true"))
         .define(s(SSEA_NAME_CONFIG, "", "Server-side encryption: AES256, aws:kms or aws:kms:dsse; empty for none."))
         .define(s(SSE_KMS_KEY_CONFIG, "", "The KMS key id for aws:kms encryption; empty for the bucket's default key."))
@@ -327,10 +336,7 @@ impl S3SinkConfig {
                 ));
             }
         }
-        for (k, what) in [
-            (OBJECT_TAGGING_CONFIG, "object tagging"),
-            (WAN_MODE_CONFIG, "Transfer Acceleration"),
-        ] {
+        for (k, what) in [(WAN_MODE_CONFIG, "Transfer Acceleration")] {
             if flag(&p, k, false)? {
                 return Err(config_error(
                     k,
@@ -357,7 +363,16 @@ impl S3SinkConfig {
         let sink = SinkSettings::from_props(&p)
             .map_err(files_config_error)?
             .with_part_size(part_size.unsigned_abs() as usize)
-            .with_initial_backoff(backoff);
+            .with_initial_backoff(backoff)
+            .with_tagging(match flag(&p, OBJECT_TAGGING_CONFIG, false)? {
+                false => Tagging::Off,
+                true if get(TAGGING_ERROR_CONFIG)
+                    .is_some_and(|v| v.eq_ignore_ascii_case("fail")) =>
+                {
+                    Tagging::FailOnError
+                }
+                true => Tagging::IgnoreErrors,
+            });
         if flag(&p, CONDITIONAL_WRITES_CONFIG, true)?
             && sink.rotation.schedule_interval_ms.is_some()
         {

@@ -20,7 +20,7 @@ use aws_sdk_s3::Client;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
     BucketLocationConstraint, ChecksumAlgorithm, CreateBucketConfiguration, ObjectCannedAcl,
-    ServerSideEncryption,
+    ServerSideEncryption, Tag, Tagging,
 };
 use bytes::Bytes;
 use sluice_files::{MultipartUpload, ObjectMeta, ObjectStore};
@@ -253,6 +253,23 @@ impl S3Store {
         &self.config.bucket
     }
 
+    /// The tags of object `key` (what `s3.object.tagging` wrote).
+    pub async fn object_tags(&self, key: &str) -> sluice_files::Result<Vec<(String, String)>> {
+        let output = self
+            .client
+            .get_object_tagging()
+            .bucket(&self.config.bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(|e| classify(e, self.target("read object tags", key)))?;
+        Ok(output
+            .tag_set()
+            .iter()
+            .map(|t| (t.key().to_string(), t.value().to_string()))
+            .collect())
+    }
+
     /// Creates the bucket (for tests and quickstarts; production buckets are provisioned by
     /// their owners). Succeeds if this account already owns it.
     pub async fn create_bucket(&self) -> sluice_files::Result<()> {
@@ -369,6 +386,40 @@ impl ObjectStore for S3Store {
         start_after: &str,
     ) -> sluice_files::Result<Vec<ObjectMeta>> {
         self.list_from(prefix, Some(start_after)).await
+    }
+
+    async fn tag(&self, key: &str, tags: &[(String, String)]) -> sluice_files::Result<()> {
+        let tag_set = tags
+            .iter()
+            .map(|(k, v)| Tag::builder().key(k).value(v).build())
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| sluice_files::Error::Store {
+                store: STORE,
+                operation: "tag object",
+                key: key.to_string(),
+                message: e.to_string(),
+                retriable: false,
+            })?;
+        let tagging = Tagging::builder()
+            .set_tag_set(Some(tag_set))
+            .build()
+            .map_err(|e| sluice_files::Error::Store {
+                store: STORE,
+                operation: "tag object",
+                key: key.to_string(),
+                message: e.to_string(),
+                retriable: false,
+            })?;
+        self.client
+            .put_object_tagging()
+            .bucket(&self.config.bucket)
+            .key(key)
+            .tagging(tagging)
+            .send()
+            .await
+            .map_err(|e| classify(e, self.target("tag object", key)))?;
+        debug!(bucket = %self.config.bucket, key, "Tagged S3 object.");
+        Ok(())
     }
 
     async fn start_upload(&self, key: &str) -> sluice_files::Result<Box<dyn MultipartUpload>> {

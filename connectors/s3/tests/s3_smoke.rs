@@ -208,3 +208,38 @@ async fn debug_does_not_show_the_secret() {
     }
     upload.abort().await.unwrap();
 }
+
+#[tokio::test]
+async fn tags_are_set_on_the_object_and_read_back() {
+    let store = fresh_store("tags", None).await;
+    store
+        .put(
+            "topics/t/t+0+0000000000.json",
+            Bytes::from_static(b"1\n2\n"),
+        )
+        .await
+        .unwrap();
+    let tags = vec![
+        ("startOffset".to_string(), "0".to_string()),
+        ("endOffset".to_string(), "1".to_string()),
+        ("recordCount".to_string(), "2".to_string()),
+    ];
+    store
+        .tag("topics/t/t+0+0000000000.json", &tags)
+        .await
+        .unwrap();
+    let mut got = store
+        .object_tags("topics/t/t+0+0000000000.json")
+        .await
+        .unwrap();
+    got.sort();
+    let mut want = tags.clone();
+    want.sort();
+    assert_eq!(got, want);
+    // Tagging a missing object is a definite error naming the key.
+    let e = store.tag("no/such/object", &tags).await.unwrap_err();
+    assert!(
+        !e.is_retriable() && e.to_string().contains("no/such/object"),
+        "{e}"
+    );
+}

@@ -40,6 +40,7 @@ async fn json_default_partitioner_flush_size() {
             "io.confluent.connect.s3.format.json.JsonFormat",
         ),
         ("flush.size", "3"),
+        ("s3.object.tagging", "true"),
     ]);
     create(&mut worker, &client, "s3-json", &config).await;
 
@@ -84,6 +85,29 @@ async fn json_default_partitioner_flush_size() {
             order(8, "eu", TEN_AM)
         ]
     );
+    // s3.object.tagging: each object names its offsets and record count (set right after
+    // the object is published, so it may trail the object by a moment).
+    for (partition, start, end) in [(0, 0, 2), (0, 3, 5), (0, 6, 8), (1, 0, 2)] {
+        let key = default_key(t, partition, start, ".json");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        let tags = loop {
+            let mut tags = env.store.object_tags(&key).await.unwrap();
+            if !tags.is_empty() || std::time::Instant::now() > deadline {
+                tags.sort();
+                break tags;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        };
+        let expected: Vec<(String, String)> = [
+            ("endOffset", end.to_string()),
+            ("recordCount", "3".to_string()),
+            ("startOffset", start.to_string()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        assert_eq!(tags, expected, "{key}");
+    }
     let status = worker.terminate().await;
     assert!(status.success(), "clean exit: {status}");
 }

@@ -8,7 +8,7 @@
 
 use sluice_api::SinkRecord;
 
-use super::upload::{PartStream, Upload, Uploader};
+use super::upload::{FileSummary, PartStream, Upload, Uploader};
 use crate::Result;
 use crate::format::{Appended, RecordWriter};
 
@@ -19,6 +19,8 @@ pub(crate) struct OpenFile {
     pub(crate) key: String,
     /// The offset of its first record (part of the key).
     pub(crate) start_offset: i64,
+    /// The offset of the last record appended.
+    end_offset: i64,
     writer: Box<dyn RecordWriter>,
     /// Bytes taken from the writer and not yet sent as a part.
     pending: Vec<u8>,
@@ -30,6 +32,7 @@ impl OpenFile {
         OpenFile {
             key,
             start_offset,
+            end_offset: start_offset,
             writer,
             pending: Vec::new(),
             parts: None,
@@ -37,7 +40,11 @@ impl OpenFile {
     }
 
     pub(crate) fn append(&mut self, record: &SinkRecord) -> Result<Appended> {
-        self.writer.append(record)
+        let appended = self.writer.append(record)?;
+        if appended == Appended::Written {
+            self.end_offset = self.end_offset.max(record.kafka_offset);
+        }
+        Ok(appended)
     }
 
     /// Records written.
@@ -81,6 +88,7 @@ impl OpenFile {
             self.abandon();
             return Ok(None);
         }
+        let records = self.writer.record_count();
         let rest = self.writer.finish()?;
         let mut bytes = std::mem::take(&mut self.pending);
         if bytes.is_empty() {
@@ -88,13 +96,18 @@ impl OpenFile {
         } else {
             bytes.extend_from_slice(&rest);
         }
+        let summary = FileSummary {
+            start_offset: self.start_offset,
+            end_offset: self.end_offset,
+            records,
+        };
         Ok(Some(match self.parts {
-            None => uploader.put(self.key, self.start_offset, bytes),
+            None => uploader.put(self.key, summary, bytes),
             Some(parts) => {
                 if !bytes.is_empty() {
                     parts.send(bytes);
                 }
-                parts.complete(self.key, self.start_offset)
+                parts.complete(self.key, summary)
             }
         }))
     }

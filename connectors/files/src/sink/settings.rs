@@ -63,6 +63,22 @@ pub struct UploadSettings {
     pub initial_backoff: Duration,
     /// Longest pause between retries.
     pub max_backoff: Duration,
+    /// Whether published objects get tags with their first and last offsets and record count
+    /// (`s3.object.tagging`), and what a failed tagging does.
+    pub tagging: Tagging,
+}
+
+/// Object tagging after upload (Confluent's `s3.object.tagging` and
+/// `s3.object.behavior.on.tagging.error`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Tagging {
+    /// No tags (the default).
+    #[default]
+    Off,
+    /// Tag; a failure is logged and the object stays (Confluent's default, `ignore`).
+    IgnoreErrors,
+    /// Tag; a failure fails the upload (`fail`), so its offsets are not committed.
+    FailOnError,
 }
 
 impl Default for UploadSettings {
@@ -72,6 +88,7 @@ impl Default for UploadSettings {
             concurrency: 4,
             initial_backoff: Duration::from_millis(200),
             max_backoff: Duration::from_secs(30),
+            tagging: Tagging::Off,
         }
     }
 }
@@ -197,6 +214,12 @@ impl SinkSettings {
     /// Sets the multipart part size (checked by the store crate against its own limits).
     pub fn with_part_size(mut self, part_size: usize) -> Self {
         self.upload.part_size = part_size.max(MIN_PART_SIZE);
+        self
+    }
+
+    /// Sets object tagging (the store crate reads its own keys for it).
+    pub fn with_tagging(mut self, tagging: Tagging) -> Self {
+        self.upload.tagging = tagging;
         self
     }
 

@@ -336,3 +336,67 @@ async fn null_values_fail_or_are_skipped() {
         .into()
     );
 }
+
+#[tokio::test]
+async fn tagging_names_each_objects_offsets_and_count() {
+    let store = MemoryStore::new();
+    let tags = |first: i64, last: i64, count: u64| {
+        Some(vec![
+            ("startOffset".to_string(), first.to_string()),
+            ("endOffset".to_string(), last.to_string()),
+            ("recordCount".to_string(), count.to_string()),
+        ])
+    };
+    // Whole-object puts.
+    let mut s = sink(
+        &store,
+        settings(&[]).with_tagging(super::Tagging::IgnoreErrors),
+    );
+    s.put(&records(0, 0..7), 0).await.unwrap();
+    s.pre_commit(&delivered(0, 7), Duration::from_secs(5)).await;
+    assert_eq!(
+        store.tags("topics/t/partition=0/t+0+0000000000.json"),
+        tags(0, 2, 3)
+    );
+    assert_eq!(
+        store.tags("topics/t/partition=0/t+0+0000000003.json"),
+        tags(3, 5, 3)
+    );
+    assert_eq!(
+        store.tags("topics/t/partition=0/t+0+0000000006.json"),
+        None,
+        "still open"
+    );
+
+    // A multipart upload is tagged once completed; without tagging nothing is tagged.
+    let store = MemoryStore::new();
+    let mut s = FileSink::new(
+        settings(&[("flush.size", "800000")])
+            .with_part_size(5 << 20)
+            .with_tagging(super::Tagging::FailOnError),
+        Arc::new(store.clone()),
+    );
+    s.open(&[TopicPartition::new("t", 0)], 0);
+    for batch in 0..16 {
+        s.put(&records(0, batch * 50_000..(batch + 1) * 50_000), 0)
+            .await
+            .unwrap();
+    }
+    assert!(
+        s.metrics().buffered_bytes < 5 << 20,
+        "a part left the buffer: the file is a multipart upload"
+    );
+    s.put(&[], 0).await.unwrap();
+    s.pre_commit(&delivered(0, 800_000), Duration::from_secs(5))
+        .await;
+    assert_eq!(
+        store.tags("topics/t/partition=0/t+0+0000000000.json"),
+        tags(0, 799_999, 800_000)
+    );
+    let plain = MemoryStore::new();
+    let mut s = sink(&plain, settings(&[]));
+    s.put(&records(0, 0..3), 0).await.unwrap();
+    s.pre_commit(&delivered(0, 3), Duration::from_secs(5)).await;
+    assert_eq!(plain.snapshot().len(), 1);
+    assert_eq!(plain.tags("topics/t/partition=0/t+0+0000000000.json"), None);
+}

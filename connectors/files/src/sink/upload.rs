@@ -26,7 +26,7 @@ use tokio::task::JoinHandle;
 use tracing::{Instrument, debug, warn};
 
 use super::metrics::SinkStats;
-use super::settings::UploadSettings;
+use super::settings::{Tagging, UploadSettings};
 use crate::store::ObjectStore;
 use crate::{Error, Result};
 
@@ -50,6 +50,28 @@ impl InFlight {
 impl Drop for InFlight {
     fn drop(&mut self) {
         self.counter.fetch_sub(self.bytes, Ordering::SeqCst);
+    }
+}
+
+/// What an object holds, for its tags (`s3.object.tagging`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FileSummary {
+    /// The offset of its first record.
+    pub(crate) start_offset: i64,
+    /// The offset of its last record.
+    pub(crate) end_offset: i64,
+    /// How many records it holds.
+    pub(crate) records: u64,
+}
+
+impl FileSummary {
+    /// The tags Confluent's S3 sink puts on an object.
+    pub(crate) fn tags(&self) -> Vec<(String, String)> {
+        vec![
+            ("startOffset".into(), self.start_offset.to_string()),
+            ("endOffset".into(), self.end_offset.to_string()),
+            ("recordCount".into(), self.records.to_string()),
+        ]
     }
 }
 
@@ -106,7 +128,7 @@ impl Uploader {
     }
 
     /// Publishes `body` as the whole object `key` in the background.
-    pub(crate) fn put(&self, key: String, start_offset: i64, body: Vec<u8>) -> Upload {
+    pub(crate) fn put(&self, key: String, summary: FileSummary, body: Vec<u8>) -> Upload {
         let guard = InFlight::new(&self.in_flight, body.capacity());
         let body = Bytes::from(body);
         let this = self.clone();
@@ -119,6 +141,7 @@ impl Uploader {
                 let _permit = this.permits.acquire().await;
                 this.retry("put", &task_key, || this.store.put(&task_key, body.clone()))
                     .await?;
+                this.tag(&task_key, &summary).await?;
                 this.stats.object_published(len, started.elapsed());
                 debug!(key = %task_key, bytes = len, "Uploaded a file.");
                 Ok(())
@@ -127,8 +150,29 @@ impl Uploader {
         );
         Upload {
             key,
-            start_offset,
+            start_offset: summary.start_offset,
             handle,
+        }
+    }
+
+    /// Tags the published object `key` as `s3.object.tagging` asks: with
+    /// `s3.object.behavior.on.tagging.error=ignore` one attempt whose failure is logged, with
+    /// `fail` retried like an upload and definite failures returned.
+    async fn tag(&self, key: &str, summary: &FileSummary) -> Result<()> {
+        let tags = summary.tags();
+        match self.settings.tagging {
+            Tagging::Off => Ok(()),
+            Tagging::IgnoreErrors => {
+                if let Err(e) = self.store.tag(key, &tags).await {
+                    warn!(key, error = %e, "Tagging the object failed; it stays untagged \
+                        (s3.object.behavior.on.tagging.error=ignore).");
+                }
+                Ok(())
+            }
+            Tagging::FailOnError => {
+                self.retry("tagging", key, || self.store.tag(key, &tags))
+                    .await
+            }
         }
     }
 
@@ -165,8 +209,9 @@ impl Uploader {
         while let Some(msg) = rx.recv().await {
             let (part, _guard) = match msg {
                 PartMsg::Part(part, guard) => (part, guard),
-                PartMsg::Complete => {
+                PartMsg::Complete(summary) => {
                     self.complete(upload, &key).await?;
+                    self.tag(&key, &summary).await?;
                     self.stats.object_published(total, started.elapsed());
                     debug!(key = %key, bytes = total, "Completed a multipart upload.");
                     return Ok(());
@@ -248,8 +293,8 @@ impl Uploader {
 enum PartMsg {
     /// The next part, with its in-flight accounting.
     Part(Bytes, InFlight),
-    /// No more parts: publish the object.
-    Complete,
+    /// No more parts: publish the object (which holds what the summary says).
+    Complete(FileSummary),
 }
 
 /// The feeding end of a multipart upload.
@@ -270,11 +315,11 @@ impl PartStream {
     }
 
     /// No more parts: the object is published once every part is stored.
-    pub(crate) fn complete(self, key: String, start_offset: i64) -> Upload {
-        let _ = self.tx.send(PartMsg::Complete);
+    pub(crate) fn complete(self, key: String, summary: FileSummary) -> Upload {
+        let _ = self.tx.send(PartMsg::Complete(summary));
         Upload {
             key,
-            start_offset,
+            start_offset: summary.start_offset,
             handle: self.handle,
         }
     }
