@@ -26,29 +26,9 @@ async fn database(sql: &str) -> PgConnectionConfig {
 }
 
 fn props(c: &PgConnectionConfig, extra: &[(&str, &str)]) -> Vec<(String, Option<String>)> {
-    let mut p: Vec<(String, Option<String>)> = [
-        (
-            "connector.class",
-            "io.debezium.connector.postgresql.PostgresConnector",
-        ),
-        ("database.hostname", c.host.as_str()),
-        ("database.user", c.user.as_str()),
-        ("database.password", c.password.as_str()),
-        ("database.dbname", c.database.as_str()),
-        ("topic.prefix", "errs"),
-        ("slot.name", c.database.as_str()),
-        ("publication.name", c.database.as_str()),
-        ("slot.drop.on.stop", "true"),
-    ]
-    .iter()
-    .map(|(k, v)| (k.to_string(), Some(v.to_string())))
-    .collect();
-    p.push(("database.port".into(), Some(c.port.to_string())));
-    for (k, v) in extra {
-        p.retain(|(key, _)| key != k);
-        p.push((k.to_string(), Some(v.to_string())));
-    }
-    p
+    let mut extra = extra.to_vec();
+    extra.insert(0, ("slot.drop.on.stop", "true"));
+    common::props(c, "errs", &extra)
 }
 
 /// Starts a task and polls until it fails; returns the error's report.

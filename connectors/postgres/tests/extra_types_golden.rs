@@ -347,13 +347,7 @@ async fn wait_streaming(
 ) -> Result<()> {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let row = client
-            .query_opt(
-                "SELECT active FROM pg_replication_slots WHERE slot_name = $1",
-                &[&slot],
-            )
-            .await?;
-        if row.is_some_and(|r| r.get::<_, bool>(0)) {
+        if common::slot_active(client, slot).await {
             return Ok(());
         }
         ensure!(

@@ -44,20 +44,11 @@ async fn start(
     offsets: StoredOffsets,
     drop_slot: bool,
 ) -> PostgresConnectorTask {
-    let props: Vec<(String, Option<String>)> = [
-        ("database.hostname", c.host.clone()),
-        ("database.port", c.port.to_string()),
-        ("database.user", c.user.clone()),
-        ("database.password", c.password.clone()),
-        ("database.dbname", c.database.clone()),
-        ("topic.prefix", "msgresume".into()),
-        ("slot.name", c.database.clone()),
-        ("publication.name", c.database.clone()),
-        ("slot.drop.on.stop", drop_slot.to_string()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), Some(v)))
-    .collect();
+    let props = common::props(
+        c,
+        "msgresume",
+        &[("slot.drop.on.stop", &drop_slot.to_string())],
+    );
     let mut task = PostgresConnector::default().create_task();
     task.start(props, SourceTaskContext::new(Arc::new(offsets)))
         .await
@@ -83,14 +74,7 @@ async fn poll(task: &mut PostgresConnectorTask, n: usize) -> Vec<SourceRecord> {
 async fn wait_slot(client: &tokio_postgres::Client, slot: &str, active: bool) {
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let row = client
-            .query_opt(
-                "SELECT active FROM pg_replication_slots WHERE slot_name = $1",
-                &[&slot],
-            )
-            .await
-            .unwrap();
-        if row.is_some_and(|r| r.get::<_, bool>(0) == active) {
+        if common::slot_active(client, slot).await == active {
             return;
         }
         assert!(

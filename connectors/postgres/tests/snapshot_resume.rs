@@ -60,23 +60,16 @@ fn snapshot_done(records: &[SourceRecord]) -> bool {
 }
 
 async fn start(c: &PgConnectionConfig, offsets: StoredOffsets) -> PostgresConnectorTask {
-    let props: Vec<(String, Option<String>)> = [
-        ("database.hostname", c.host.clone()),
-        ("database.port", c.port.to_string()),
-        ("database.user", c.user.clone()),
-        ("database.password", c.password.clone()),
-        ("database.dbname", c.database.clone()),
-        ("topic.prefix", "resume".into()),
-        ("slot.name", c.database.clone()),
-        ("publication.name", c.database.clone()),
-        // Small chunks and batches: the interruption lands mid-table, between chunks.
-        ("snapshot.fetch.size", "7".into()),
-        ("max.batch.size", "4".into()),
-        ("max.queue.size", "8".into()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), Some(v)))
-    .collect();
+    // Small chunks and batches: the interruption lands mid-table, between chunks.
+    let props = common::props(
+        c,
+        "resume",
+        &[
+            ("snapshot.fetch.size", "7"),
+            ("max.batch.size", "4"),
+            ("max.queue.size", "8"),
+        ],
+    );
     let mut task = PostgresConnector::default().create_task();
     task.start(props, SourceTaskContext::new(Arc::new(offsets)))
         .await

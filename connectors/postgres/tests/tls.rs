@@ -141,7 +141,9 @@ async fn verify_full_checks_the_host_name_and_verify_ca_does_not() {
     sluice_postgres::create_slot_with_snapshot(&by_address, &slot)
         .await
         .unwrap();
-    sluice_postgres::drop_slot(&by_address, &slot).await.unwrap();
+    sluice_postgres::drop_slot(&by_address, &slot)
+        .await
+        .unwrap();
     let e = sluice_postgres::create_slot_with_snapshot(&with_tls(&c, "localhost", ca), &slot)
         .await
         .unwrap_err();
@@ -153,27 +155,25 @@ async fn a_certificate_user_streams_over_verified_tls() {
     let c = database().await;
     let dir = tls_dir();
     let slot = c.database.clone();
-    let props: Vec<(String, Option<String>)> = [
-        (
-            "connector.class",
-            "io.debezium.connector.postgresql.PostgresConnector",
-        ),
-        ("database.hostname", "127.0.0.1"),
-        ("database.port", &c.port.to_string()),
-        ("database.user", "sluice_cert"),
-        ("database.dbname", &c.database),
-        ("database.sslmode", "verify-full"),
-        ("database.sslrootcert", dir.join("ca.crt").to_str().unwrap()),
-        ("database.sslcert", dir.join("client.crt").to_str().unwrap()),
-        ("database.sslkey", dir.join("client.key").to_str().unwrap()),
-        ("topic.prefix", "tls"),
-        ("slot.name", &slot),
-        ("publication.name", &slot),
-        ("slot.drop.on.stop", "true"),
-    ]
-    .iter()
-    .map(|(k, v)| (k.to_string(), Some(v.to_string())))
-    .collect();
+    let (root, cert, key) = (
+        dir.join("ca.crt").display().to_string(),
+        dir.join("client.crt").display().to_string(),
+        dir.join("client.key").display().to_string(),
+    );
+    // The certificate role logs in with its certificate only (pg_hba `cert`): no password.
+    let props = common::props(
+        &c,
+        "tls",
+        &[
+            ("database.user", "sluice_cert"),
+            ("database.password", ""),
+            ("database.sslmode", "verify-full"),
+            ("database.sslrootcert", &root),
+            ("database.sslcert", &cert),
+            ("database.sslkey", &key),
+            ("slot.drop.on.stop", "true"),
+        ],
+    );
     let mut task: PostgresConnectorTask = PostgresConnector::default().create_task();
     task.start(
         props,
@@ -235,22 +235,8 @@ async fn a_certificate_user_without_tls_is_refused_by_pg_hba() {
 
 /// Starts a task with `extra` settings and returns the error `start` fails with.
 async fn start_error(c: &PgConnectionConfig, extra: Vec<(&str, String)>) -> String {
-    let props: Vec<(String, Option<String>)> = vec![
-        (
-            "connector.class",
-            "io.debezium.connector.postgresql.PostgresConnector".to_string(),
-        ),
-        ("database.hostname", c.host.clone()),
-        ("database.port", c.port.to_string()),
-        ("database.user", c.user.clone()),
-        ("database.password", c.password.clone()),
-        ("database.dbname", c.database.clone()),
-        ("topic.prefix", "tls".into()),
-    ]
-    .into_iter()
-    .chain(extra)
-    .map(|(k, v)| (k.to_string(), Some(v)))
-    .collect();
+    let extra: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let props = common::props(c, "tls", &extra);
     let mut task: PostgresConnectorTask = PostgresConnector::default().create_task();
     task.start(
         props,

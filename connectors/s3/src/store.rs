@@ -389,27 +389,23 @@ impl ObjectStore for S3Store {
     }
 
     async fn tag(&self, key: &str, tags: &[(String, String)]) -> sluice_files::Result<()> {
+        // The builders fail only on a missing key or value, which the sink never passes.
+        let invalid = |e: aws_sdk_s3::error::BuildError| sluice_files::Error::Store {
+            store: STORE,
+            operation: "tag object",
+            key: key.to_string(),
+            message: e.to_string(),
+            retriable: false,
+        };
         let tag_set = tags
             .iter()
             .map(|(k, v)| Tag::builder().key(k).value(v).build())
             .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(|e| sluice_files::Error::Store {
-                store: STORE,
-                operation: "tag object",
-                key: key.to_string(),
-                message: e.to_string(),
-                retriable: false,
-            })?;
+            .map_err(invalid)?;
         let tagging = Tagging::builder()
             .set_tag_set(Some(tag_set))
             .build()
-            .map_err(|e| sluice_files::Error::Store {
-                store: STORE,
-                operation: "tag object",
-                key: key.to_string(),
-                message: e.to_string(),
-                retriable: false,
-            })?;
+            .map_err(invalid)?;
         self.client
             .put_object_tagging()
             .bucket(&self.config.bucket)

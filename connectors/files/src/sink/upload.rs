@@ -159,17 +159,17 @@ impl Uploader {
     /// `s3.object.behavior.on.tagging.error=ignore` one attempt whose failure is logged, with
     /// `fail` retried like an upload and definite failures returned.
     async fn tag(&self, key: &str, summary: &FileSummary) -> Result<()> {
-        let tags = summary.tags();
         match self.settings.tagging {
             Tagging::Off => Ok(()),
             Tagging::IgnoreErrors => {
-                if let Err(e) = self.store.tag(key, &tags).await {
+                if let Err(e) = self.store.tag(key, &summary.tags()).await {
                     warn!(key, error = %e, "Tagging the object failed; it stays untagged \
                         (s3.object.behavior.on.tagging.error=ignore).");
                 }
                 Ok(())
             }
             Tagging::FailOnError => {
+                let tags = summary.tags();
                 self.retry("tagging", key, || self.store.tag(key, &tags))
                     .await
             }

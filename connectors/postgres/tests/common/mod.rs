@@ -25,3 +25,46 @@ impl OffsetReader for StoredOffsets {
         Box::pin(async move { Ok(v) })
     }
 }
+
+/// A task's properties for the database of `c`: its connection, `topic.prefix` = `prefix`, and
+/// a slot and publication named after the database; `extra` adds or replaces keys.
+pub(crate) fn props(
+    c: &sluice_postgres::PgConnectionConfig,
+    prefix: &str,
+    extra: &[(&str, &str)],
+) -> Vec<(String, Option<String>)> {
+    let port = c.port.to_string();
+    let mut p: Vec<(&str, &str)> = vec![
+        (
+            "connector.class",
+            "io.debezium.connector.postgresql.PostgresConnector",
+        ),
+        ("database.hostname", &c.host),
+        ("database.port", &port),
+        ("database.user", &c.user),
+        ("database.password", &c.password),
+        ("database.dbname", &c.database),
+        ("topic.prefix", prefix),
+        ("slot.name", &c.database),
+        ("publication.name", &c.database),
+    ];
+    for (k, v) in extra {
+        p.retain(|(key, _)| key != k);
+        p.push((k, v));
+    }
+    p.into_iter()
+        .map(|(k, v)| (k.to_string(), Some(v.to_string())))
+        .collect()
+}
+
+/// Whether a session is streaming from replication slot `slot` now.
+pub(crate) async fn slot_active(client: &tokio_postgres::Client, slot: &str) -> bool {
+    client
+        .query_opt(
+            "SELECT active FROM pg_replication_slots WHERE slot_name = $1",
+            &[&slot],
+        )
+        .await
+        .unwrap()
+        .is_some_and(|r| r.get::<_, bool>(0))
+}
