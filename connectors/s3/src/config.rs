@@ -32,9 +32,10 @@ use sluice_files::rotation::{
     FLUSH_SIZE_CONFIG, ROTATE_INTERVAL_MS_CONFIG, ROTATE_SCHEDULE_INTERVAL_MS_CONFIG,
 };
 use sluice_files::sink::{
-    BEHAVIOR_ON_NULL_VALUES_CONFIG, BUFFER_MAX_BYTES_CONFIG, MIN_PART_SIZE,
-    ROTATE_FILE_ON_PARTITION_CHANGE_CONFIG, SCHEMA_COMPATIBILITY_CONFIG,
-    STORE_KAFKA_HEADERS_CONFIG, STORE_KAFKA_KEYS_CONFIG, Tagging, UPLOAD_CONCURRENCY_CONFIG,
+    BEHAVIOR_ON_NULL_VALUES_CONFIG, BUFFER_MAX_BYTES_CONFIG, HEADERS_FORMAT_CLASS_CONFIG,
+    KEYS_FORMAT_CLASS_CONFIG, MIN_PART_SIZE, ROTATE_FILE_ON_PARTITION_CHANGE_CONFIG,
+    SCHEMA_COMPATIBILITY_CONFIG, STORE_KAFKA_HEADERS_CONFIG, STORE_KAFKA_KEYS_CONFIG,
+    TOMBSTONE_ENCODED_PARTITION_CONFIG, Tagging, UPLOAD_CONCURRENCY_CONFIG,
 };
 use sluice_files::{FileFormat, Props, SinkSettings};
 
@@ -210,11 +211,14 @@ pub fn config_def() -> ConfigDef {
                 .validator(Validator::OneOfIgnoreCase(vec!["NONE".into(), "BACKWARD".into(), "FORWARD".into(), "FULL".into()])),
         )
         .define(
-            s(BEHAVIOR_ON_NULL_VALUES_CONFIG, "fail", "Null values (tombstones): fail the task, or ignore them (write is not supported yet).")
+            s(BEHAVIOR_ON_NULL_VALUES_CONFIG, "fail", "Null values (tombstones): fail the task, ignore them, or write them (their keys, and headers, go to side files under tombstone.encoded.partition; needs store.kafka.keys=true).")
                 .validator(Validator::OneOfIgnoreCase(vec!["fail".into(), "ignore".into(), "write".into()])),
         )
-        .define(key(STORE_KAFKA_KEYS_CONFIG, Boolean, "Also write record keys in side files (not supported yet: only false).").default_value("false"))
-        .define(key(STORE_KAFKA_HEADERS_CONFIG, Boolean, "Also write record headers in side files (not supported yet: only false).").default_value("false"))
+        .define(key(STORE_KAFKA_KEYS_CONFIG, Boolean, "Also write every record's key in a side file next to each data file (<name>.keys<extension of keys.format.class>).").default_value("false"))
+        .define(key(STORE_KAFKA_HEADERS_CONFIG, Boolean, "Also write every record's headers, as key/value string pairs, in a side file next to each data file (<name>.headers<extension of headers.format.class>).").default_value("false"))
+        .define(s(KEYS_FORMAT_CLASS_CONFIG, "io.confluent.connect.s3.format.avro.AvroFormat", "The format of the keys side files (AvroFormat, JsonFormat, ParquetFormat, ByteArrayFormat)."))
+        .define(s(HEADERS_FORMAT_CLASS_CONFIG, "io.confluent.connect.s3.format.avro.AvroFormat", "The format of the headers side files (AvroFormat, JsonFormat, ParquetFormat)."))
+        .define(s(TOMBSTONE_ENCODED_PARTITION_CONFIG, "tombstone", "With behavior.on.null.values=write: the directory (encoded partition) of the files of null-value records."))
         .define(key(ROTATE_FILE_ON_PARTITION_CHANGE_CONFIG, Boolean, "With rotate.interval.ms, close the files when a record of another directory arrives (only true is supported).").default_value("true"))
         .define(key("enhanced.avro.schema.support", Boolean, "AvroData's enhanced schema support when deriving the file schemas.").default_value("true"))
         .define(key("connect.meta.data", Boolean, "AvroData's Connect metadata in the file schemas.").default_value("true"))

@@ -130,7 +130,7 @@ async fn an_unsupported_setting_is_refused_by_validation() {
             "io.confluent.connect.s3.format.json.JsonFormat",
         ),
         ("flush.size", "10"),
-        ("store.kafka.keys", "true"),
+        ("s3.wan.mode", "true"),
     ]);
     config["name"] = json!("s3-validate");
     let r = client
@@ -144,12 +144,12 @@ async fn an_unsupported_setting_is_refused_by_validation() {
         .unwrap();
     assert_eq!(r.status(), 200);
     let v: Value = r.json().await.unwrap();
-    assert_eq!(v["error_count"], 1, "one error, on store.kafka.keys");
+    assert_eq!(v["error_count"], 1, "one error, on s3.wan.mode");
     let errors: Vec<&Value> = v["configs"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|c| c["value"]["name"] == "store.kafka.keys")
+        .filter(|c| c["value"]["name"] == "s3.wan.mode")
         .flat_map(|c| c["value"]["errors"].as_array().unwrap())
         .collect();
     assert!(

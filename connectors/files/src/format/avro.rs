@@ -218,6 +218,10 @@ impl AvroRecordWriter {
 }
 
 impl RecordWriter for AvroRecordWriter {
+    fn accepts(&self, record: &SinkRecord) -> bool {
+        self.schema.would_accept(record)
+    }
+
     fn append(&mut self, record: &SinkRecord) -> Result<Appended> {
         if !self.schema.accepts(record) {
             return Ok(Appended::SchemaChanged);

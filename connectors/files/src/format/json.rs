@@ -122,6 +122,10 @@ impl JsonRecordWriter {
 }
 
 impl RecordWriter for JsonRecordWriter {
+    fn accepts(&self, record: &SinkRecord) -> bool {
+        self.schema.would_accept(record)
+    }
+
     fn append(&mut self, record: &SinkRecord) -> Result<Appended> {
         if !self.schema.accepts(record) {
             return Ok(Appended::SchemaChanged);

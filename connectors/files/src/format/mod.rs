@@ -19,6 +19,7 @@ mod json;
 mod ocf;
 #[cfg(feature = "parquet")]
 mod parquet;
+mod view;
 
 use std::fmt::Debug;
 
@@ -35,6 +36,7 @@ pub use json::{
     COMPRESSION_LEVEL_CONFIG, JSON_DECIMAL_FORMAT_CONFIG, JsonOptions, JsonRecordWriter,
 };
 pub use ocf::sync_marker_for;
+pub use view::RecordView;
 
 use crate::Result;
 use crate::config::Props;
@@ -55,6 +57,13 @@ pub enum Appended {
 pub trait RecordWriter: Send + Debug {
     /// Encodes `record`'s value, unless its schema differs from the file's.
     fn append(&mut self, record: &SinkRecord) -> Result<Appended>;
+
+    /// Whether `append` would write `record` rather than answer
+    /// [`Appended::SchemaChanged`] (checked for every view of a file before any is written).
+    fn accepts(&self, record: &SinkRecord) -> bool {
+        let _ = record;
+        true
+    }
 
     /// Records written so far.
     fn record_count(&self) -> u64;
@@ -87,6 +96,13 @@ impl FileSchema {
             }
             Some(schema) => *schema == record.value_schema,
         }
+    }
+
+    /// Whether [`FileSchema::accepts`] would take `record`, without fixing the schema.
+    pub(crate) fn would_accept(&self, record: &SinkRecord) -> bool {
+        self.first
+            .as_ref()
+            .is_none_or(|schema| *schema == record.value_schema)
     }
 }
 

@@ -29,6 +29,7 @@ use super::recovery::{Directory, Recovery};
 use super::settings::{NullValues, SinkSettings};
 use super::upload::{Upload, Uploader};
 use crate::format::Appended;
+use crate::partitioner::TimestampExtractor;
 use crate::rotation::{RotateReason, Rotation};
 use crate::{Error, Result};
 
@@ -85,8 +86,10 @@ impl TopicPartitionWriter {
             return Ok(());
         }
         self.recovery.saw(offset);
-        if matches!(record.value, Value::Null) {
+        let tombstone = matches!(record.value, Value::Null);
+        if tombstone {
             match settings.null_values {
+                NullValues::Write => {}
                 NullValues::Ignore => {
                     self.next_offset = Some(offset + 1);
                     return Ok(());
@@ -100,7 +103,24 @@ impl TopicPartitionWriter {
                 }
             }
         }
-        let encoded = settings.partitioner.encode_partition(record, now_ms)?;
+        let encoded = if tombstone {
+            settings.tombstone_partition.clone()
+        } else {
+            let encoded = settings.partitioner.encode_partition(record, now_ms)?;
+            if settings.null_values == NullValues::Write && encoded == settings.tombstone_partition
+            {
+                return Err(Error::format(
+                    "file",
+                    record,
+                    format!(
+                        "the record's encoded partition is '{encoded}', the directory of null \
+                         values (tombstone.encoded.partition); choose another \
+                         tombstone.encoded.partition"
+                    ),
+                ));
+            }
+            encoded
+        };
         if self.recovery.needs_scan(&encoded) {
             let path = settings
                 .partitioner
@@ -110,13 +130,21 @@ impl TopicPartitionWriter {
                 partitioned_path: &path,
                 topic: &record.topic,
                 partition: record.kafka_partition,
-                extension: &settings.extension,
+                // A file's objects share its first offset: the first view's names suffice.
+                extension: &settings.views_for(&encoded)[0].extension,
             };
             self.recovery
                 .scan(uploader.store().as_ref(), &encoded, dir)
                 .await?;
         }
         let ts = match settings.partitioner.timestamp_extractor() {
+            // A null value has no field to read: its Kafka timestamp stands in (what
+            // Confluent's `TombstoneTimestampExtractor` means to do).
+            Some(TimestampExtractor::RecordField(_))
+                if settings.rotation.interval_ms.is_some() && tombstone =>
+            {
+                Some(TimestampExtractor::Record.extract(record, now_ms)?)
+            }
             Some(e) if settings.rotation.interval_ms.is_some() => Some(e.extract(record, now_ms)?),
             _ => None,
         };
@@ -165,17 +193,24 @@ impl TopicPartitionWriter {
                 let path = settings
                     .partitioner
                     .partitioned_path(&record.topic, encoded);
-                let key = settings.naming.object_key(
-                    &path,
-                    &record.topic,
-                    record.kafka_partition,
-                    record.kafka_offset,
-                    &settings.extension,
-                );
-                let writer = settings.writers.writer(&key);
+                let views = settings
+                    .views_for(encoded)
+                    .iter()
+                    .map(|v| {
+                        let key = settings.naming.object_key(
+                            &path,
+                            &record.topic,
+                            record.kafka_partition,
+                            record.kafka_offset,
+                            &v.extension,
+                        );
+                        let writer = v.writers.writer(&key);
+                        (v.view, v.format, key, writer)
+                    })
+                    .collect();
                 self.files
                     .entry(encoded.to_string())
-                    .or_insert(OpenFile::new(key, record.kafka_offset, writer))
+                    .or_insert(OpenFile::new(record.kafka_offset, views))
             }
         };
         let before = file.buffered();
@@ -194,9 +229,7 @@ impl TopicPartitionWriter {
         tracing::debug!(partition = %self.tp, ?reason, files = self.files.len(),
             records = self.rotation.record_count(), "Rotating the open files.");
         for (_, file) in std::mem::take(&mut self.files) {
-            if let Some(upload) = file.finish(uploader)? {
-                self.uploads.push(upload);
-            }
+            self.uploads.extend(file.finish(uploader)?);
         }
         self.buffered = 0;
         self.rotation.rotated(reason, now_ms);

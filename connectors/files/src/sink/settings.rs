@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::config::{self, Props};
-use crate::format::WriterFactory;
+use crate::format::{RecordView, WriterFactory};
 use crate::naming::{FileFormat, ObjectNaming, file_extension};
 use crate::partitioner::{Partitioner, partitioner_from_props};
 use crate::rotation::RotationPolicy;
@@ -20,10 +20,19 @@ use crate::{Error, Result};
 pub const BEHAVIOR_ON_NULL_VALUES_CONFIG: &str = "behavior.on.null.values";
 /// `schema.compatibility`: how value schema changes are handled (`NONE` rotates the file).
 pub const SCHEMA_COMPATIBILITY_CONFIG: &str = "schema.compatibility";
-/// `store.kafka.keys`: also write the record keys in side files (not supported yet).
+/// `store.kafka.keys`: also write every record's key, in a `.keys` side file next to each data
+/// file (same name, the infix `.keys` before the extension of `keys.format.class`).
 pub const STORE_KAFKA_KEYS_CONFIG: &str = "store.kafka.keys";
-/// `store.kafka.headers`: also write the record headers in side files (not supported yet).
+/// `store.kafka.headers`: also write every record's headers, as `{key, value}` string pairs,
+/// in a `.headers` side file next to each data file (format `headers.format.class`).
 pub const STORE_KAFKA_HEADERS_CONFIG: &str = "store.kafka.headers";
+/// `keys.format.class`: the format of the keys side files (default Avro).
+pub const KEYS_FORMAT_CLASS_CONFIG: &str = "keys.format.class";
+/// `headers.format.class`: the format of the headers side files (default Avro).
+pub const HEADERS_FORMAT_CLASS_CONFIG: &str = "headers.format.class";
+/// `tombstone.encoded.partition`: with `behavior.on.null.values=write`, the encoded partition
+/// (directory) of the files of null-value records, which hold only their keys (and headers).
+pub const TOMBSTONE_ENCODED_PARTITION_CONFIG: &str = "tombstone.encoded.partition";
 /// `rotate.file.on.partition.change`: with `rotate.interval.ms`, a record of another encoded
 /// partition closes the files (only `true`, Confluent's default, is supported).
 pub const ROTATE_FILE_ON_PARTITION_CHANGE_CONFIG: &str = "rotate.file.on.partition.change";
@@ -50,6 +59,23 @@ pub enum NullValues {
     Fail,
     /// Skip the record (its offset still counts as written).
     Ignore,
+    /// Write it: its key (and headers) go to the side files of a file in the
+    /// `tombstone.encoded.partition` directory, which has no data file (needs
+    /// `store.kafka.keys=true`).
+    Write,
+}
+
+/// One of the objects each file is written as: the data file or a side file.
+#[derive(Debug, Clone)]
+pub struct ViewSettings {
+    /// Which part of the records the object holds.
+    pub view: RecordView,
+    /// Its format.
+    pub format: FileFormat,
+    /// Makes its writers.
+    pub writers: WriterFactory,
+    /// Its extension, the view's infix included (`.avro`, `.keys.avro`, `.headers.json`).
+    pub extension: String,
 }
 
 /// How uploads are run.
@@ -110,6 +136,10 @@ pub struct SinkSettings {
     pub partitioner: Arc<dyn Partitioner>,
     /// Null-value handling.
     pub null_values: NullValues,
+    /// The objects of every file: the data file first, then the side files.
+    pub views: Vec<ViewSettings>,
+    /// `tombstone.encoded.partition` (used with [`NullValues::Write`]).
+    pub tombstone_partition: String,
     /// The memory budget in bytes.
     pub buffer_max_bytes: usize,
     /// Upload settings.
@@ -132,12 +162,7 @@ impl SinkSettings {
         {
             "fail" => NullValues::Fail,
             "ignore" => NullValues::Ignore,
-            "write" => {
-                return Err(Error::config(
-                    BEHAVIOR_ON_NULL_VALUES_CONFIG,
-                    "'write' (tombstone files) is not supported yet; use 'ignore' or 'fail'",
-                ));
-            }
+            "write" => NullValues::Write,
             other => {
                 return Err(Error::config(
                     BEHAVIOR_ON_NULL_VALUES_CONFIG,
@@ -145,13 +170,42 @@ impl SinkSettings {
                 ));
             }
         };
-        for key in [STORE_KAFKA_KEYS_CONFIG, STORE_KAFKA_HEADERS_CONFIG] {
-            if flag(props, key, false)? {
-                return Err(Error::config(
-                    key,
-                    "writing keys or headers in side files is not supported yet; set it to false",
-                ));
+        let mut views = vec![ViewSettings {
+            view: RecordView::Value,
+            format,
+            writers: writers.clone(),
+            extension: extension.clone(),
+        }];
+        for (view, flag_key, class_key) in [
+            (
+                RecordView::Key,
+                STORE_KAFKA_KEYS_CONFIG,
+                KEYS_FORMAT_CLASS_CONFIG,
+            ),
+            (
+                RecordView::Headers,
+                STORE_KAFKA_HEADERS_CONFIG,
+                HEADERS_FORMAT_CLASS_CONFIG,
+            ),
+        ] {
+            if flag(props, flag_key, false)? {
+                views.push(ViewSettings::from_props(view, class_key, props)?);
             }
+        }
+        if null_values == NullValues::Write && !views.iter().any(|v| v.view == RecordView::Key) {
+            return Err(Error::config(
+                BEHAVIOR_ON_NULL_VALUES_CONFIG,
+                "'write' keeps a null-value record by writing its key, so it needs \
+                 store.kafka.keys=true; set that too, or use 'ignore' or 'fail'",
+            ));
+        }
+        let tombstone_partition =
+            config::string(props, TOMBSTONE_ENCODED_PARTITION_CONFIG, "tombstone");
+        if tombstone_partition.is_empty() {
+            return Err(Error::config(
+                TOMBSTONE_ENCODED_PARTITION_CONFIG,
+                "must not be empty",
+            ));
         }
         if !flag(props, ROTATE_FILE_ON_PARTITION_CHANGE_CONFIG, true)? {
             return Err(Error::config(
@@ -203,12 +257,26 @@ impl SinkSettings {
             rotation,
             partitioner,
             null_values,
+            views,
+            tombstone_partition,
             buffer_max_bytes: usize::try_from(budget).unwrap_or(usize::MAX),
             upload: UploadSettings {
                 concurrency: concurrency.unsigned_abs() as usize,
                 ..UploadSettings::default()
             },
         })
+    }
+
+    /// The views written for a record of `encoded`: all of them, but no data file for the
+    /// null values in the tombstone directory (Confluent's `KeyValueHeaderRecordWriterProvider`
+    /// decides that by the file name containing the tombstone partition, so a topic named
+    /// `tombstones` loses its data files there; Sluice compares the encoded partition).
+    pub fn views_for(&self, encoded: &str) -> &[ViewSettings] {
+        if self.null_values == NullValues::Write && encoded == self.tombstone_partition {
+            &self.views[1..]
+        } else {
+            &self.views
+        }
     }
 
     /// Sets the multipart part size (checked by the store crate against its own limits).
@@ -239,6 +307,29 @@ impl SinkSettings {
                 .partitioner
                 .timestamp_extractor()
                 .is_none_or(|e| e.is_deterministic())
+    }
+}
+
+impl ViewSettings {
+    /// The settings of a side file whose format is `class_key` (default Avro).
+    fn from_props(view: RecordView, class_key: &str, props: &Props) -> Result<Self> {
+        let class = config::string(
+            props,
+            class_key,
+            "io.confluent.connect.s3.format.avro.AvroFormat",
+        );
+        let format = FileFormat::from_class(&class).ok_or_else(|| {
+            Error::config(
+                class_key,
+                format!("'{class}' is not a known format; use AvroFormat, JsonFormat, ParquetFormat or ByteArrayFormat"),
+            )
+        })?;
+        Ok(ViewSettings {
+            view,
+            format,
+            writers: WriterFactory::from_props(format, props)?,
+            extension: format!("{}{}", view.infix(), file_extension(format, props)?),
+        })
     }
 }
 

@@ -400,3 +400,92 @@ async fn tagging_names_each_objects_offsets_and_count() {
     assert_eq!(plain.snapshot().len(), 1);
     assert_eq!(plain.tags("topics/t/partition=0/t+0+0000000000.json"), None);
 }
+
+#[tokio::test]
+async fn keys_headers_and_tombstones_go_to_aligned_side_files() {
+    let json = "io.confluent.connect.s3.format.json.JsonFormat";
+    let store = MemoryStore::new();
+    let mut s = sink(
+        &store,
+        settings(&[
+            ("store.kafka.keys", "true"),
+            ("keys.format.class", json),
+            ("store.kafka.headers", "true"),
+            ("headers.format.class", json),
+            ("behavior.on.null.values", "write"),
+        ]),
+    );
+    let mut batch = records(0, 0..5);
+    for r in &mut batch {
+        r.key = Value::Int64(r.kafka_offset * 10);
+        r.headers.add_string("h", format!("v{}", r.kafka_offset));
+    }
+    batch[1].value = Value::Null;
+    // A key schema change closes the files like a value schema change.
+    batch[4].key_schema = Some(sluice_api::Schema::int64());
+    s.put(&batch, 0).await.unwrap();
+    s.pre_commit(&delivered(0, 5), Duration::from_secs(5)).await;
+    let text: BTreeMap<String, String> = store
+        .snapshot()
+        .into_iter()
+        .map(|(k, v)| (k, String::from_utf8(v.to_vec()).unwrap()))
+        .collect();
+    let h = |o: i64| format!("{{\"headers\":[{{\"key\":\"h\",\"value\":\"v{o}\"}}]}}\n");
+    let expected: BTreeMap<String, String> = [
+        (
+            "topics/t/partition=0/t+0+0000000000.json",
+            "0\n2\n".to_string(),
+        ),
+        (
+            "topics/t/partition=0/t+0+0000000000.keys.json",
+            "0\n20\n".into(),
+        ),
+        (
+            "topics/t/partition=0/t+0+0000000000.headers.json",
+            h(0) + &h(2),
+        ),
+        ("topics/t/tombstone/t+0+0000000001.keys.json", "10\n".into()),
+        ("topics/t/tombstone/t+0+0000000001.headers.json", h(1)),
+        ("topics/t/partition=0/t+0+0000000003.json", "3\n".into()),
+        (
+            "topics/t/partition=0/t+0+0000000003.keys.json",
+            "30\n".into(),
+        ),
+        ("topics/t/partition=0/t+0+0000000003.headers.json", h(3)),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    assert_eq!(text, expected);
+}
+
+#[tokio::test]
+async fn side_file_settings_and_records_that_cannot_be_written_name_the_key() {
+    let props = |extra: &[(&str, &str)]| {
+        let mut p: crate::Props = [
+            (
+                "format.class",
+                "io.confluent.connect.s3.format.json.JsonFormat",
+            ),
+            ("flush.size", "3"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        p.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        SinkSettings::from_props(&p)
+    };
+    let e = props(&[("behavior.on.null.values", "write")]).unwrap_err();
+    assert!(e.to_string().contains("store.kafka.keys=true"), "{e}");
+    let e = props(&[("store.kafka.keys", "true"), ("keys.format.class", "Csv")]).unwrap_err();
+    assert!(e.to_string().contains("keys.format.class"), "{e}");
+    let s = props(&[("store.kafka.keys", "true")]).unwrap();
+    assert_eq!(s.views[1].extension, ".keys.avro");
+
+    // A record without a key fails before anything is written, and nothing is committable.
+    let store = MemoryStore::new();
+    let mut s = sink(&store, settings(&[("store.kafka.keys", "true")]));
+    let e = s.put(&records(0, 0..2), 0).await.unwrap_err();
+    assert!(e.to_string().contains("store.kafka.keys"), "{e}");
+    assert!(store.snapshot().is_empty());
+}

@@ -256,6 +256,10 @@ impl Body {
 }
 
 impl RecordWriter for ParquetRecordWriter {
+    fn accepts(&self, record: &SinkRecord) -> bool {
+        self.schema.would_accept(record)
+    }
+
     fn append(&mut self, record: &SinkRecord) -> Result<Appended> {
         if !self.schema.accepts(record) {
             return Ok(Appended::SchemaChanged);
