@@ -7,19 +7,17 @@
 //! partition. A failed send is remembered and never acknowledged in the tracker, so its source
 //! partition's committable offset stays before it.
 
-use std::collections::VecDeque;
-
 use futures::FutureExt;
 use futures::stream::{FuturesUnordered, StreamExt};
 use rdkafka::error::KafkaError;
 use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{DeliveryFuture, FutureRecord};
-use sluice_api::SourceRecord;
 use sluice_api::connector::{BoxFuture, RecordMetadata};
+use sluice_api::{OffsetMap, SourceRecord};
 
 use super::config::SourceTaskSettings;
 use super::convert::ConvertedRecord;
-use super::submitted::{SubmittedId, SubmittedRecords};
+use super::submitted::{Submitted, SubmittedId, SubmittedRecords};
 use crate::kafka::Producer;
 use crate::{Error, Result};
 
@@ -27,19 +25,35 @@ use crate::{Error, Result};
 pub(super) struct Ack {
     id: SubmittedId,
     size: usize,
-    record: SourceRecord,
     result: Result<RecordMetadata>,
 }
 
-/// Records sent and not yet acknowledged, and what their acknowledgements left to do.
+/// A record the tracker holds until it is committable: the record (its key and value already
+/// dropped) for `commit_record`, and the broker's answer once acknowledged (`None` for a record
+/// skipped under `errors.tolerance=all`).
+pub(super) struct Sent {
+    pub(super) record: SourceRecord,
+    pub(super) meta: Option<RecordMetadata>,
+}
+
+impl Submitted for Sent {
+    fn partition(&self) -> &OffsetMap {
+        &self.record.source_partition
+    }
+
+    fn take_offset(&mut self) -> OffsetMap {
+        std::mem::take(&mut self.record.source_offset)
+    }
+}
+
+/// Records sent and not yet committable, and the acknowledgements in flight.
 #[derive(Default)]
 pub(super) struct Outstanding {
-    pub(super) tracker: SubmittedRecords,
+    /// Sent records; popped (and handed to `commit_record`) once committable.
+    pub(super) tracker: SubmittedRecords<Sent>,
     pub(super) in_flight: FuturesUnordered<BoxFuture<'static, Ack>>,
     pub(super) records: usize,
     pub(super) bytes: usize,
-    /// Acknowledged (or skipped) records waiting for `commit_record`, in acknowledgement order.
-    pub(super) acked: VecDeque<(SourceRecord, Option<RecordMetadata>)>,
     /// The first failed send.
     pub(super) failure: Option<Error>,
 }
@@ -50,8 +64,7 @@ impl Outstanding {
         self.bytes -= ack.size;
         match ack.result {
             Ok(meta) => {
-                self.tracker.ack(ack.id);
-                self.acked.push_back((ack.record, Some(meta)));
+                self.tracker.ack_with(ack.id, |sent| sent.meta = Some(meta));
             }
             Err(e) => {
                 // Never acknowledged in the tracker: its partition's offset stays before it.
@@ -90,7 +103,7 @@ impl Outstanding {
 pub(super) fn enqueue(
     producer: &Producer,
     record: &SourceRecord,
-    converted: &ConvertedRecord,
+    converted: &ConvertedRecord<'_>,
 ) -> std::result::Result<DeliveryFuture, KafkaError> {
     let mut fr = FutureRecord::<[u8], [u8]>::to(&record.topic);
     if let Some(p) = record.kafka_partition {
@@ -127,11 +140,10 @@ pub(super) fn enqueue(
 pub(super) fn acknowledged(
     id: SubmittedId,
     size: usize,
-    record: SourceRecord,
+    topic: String,
     delivery: DeliveryFuture,
 ) -> BoxFuture<'static, Ack> {
     async move {
-        let topic = record.topic.clone();
         let result = match delivery.await {
             Ok(Ok(d)) => Ok(RecordMetadata {
                 topic,
@@ -145,12 +157,7 @@ pub(super) fn acknowledged(
                 source: KafkaError::Canceled,
             }),
         };
-        Ack {
-            id,
-            size,
-            record,
-            result,
-        }
+        Ack { id, size, result }
     }
     .boxed()
 }

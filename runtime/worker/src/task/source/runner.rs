@@ -5,8 +5,9 @@
 //!  start(ctx: offsets from the OffsetStore)
 //!  loop:  poll ──► convert ──► wait for in-flight room ──► enqueue in librdkafka ──► submit
 //!           ▲                                                         │ ack (any order)
-//!           │                     tracker.ack, queue commit_record ◄──┘
-//!           └── between polls: commit_record (ack order), every offset.flush.interval.ms:
+//!           │                                         tracker.ack ◄───┘
+//!           └── between polls: pop the committable records (commit_record, in poll order);
+//!               every offset.flush.interval.ms:
 //!               committable offsets ──► OffsetStore.set (durable) ──► task.commit()
 //!  stop:  wait for acks (offset.flush.timeout.ms) ──► final flush ──► task.stop()
 //! ```
@@ -27,6 +28,15 @@
 //! yet acknowledged; the loop waits for acknowledgements before sending more, and does not poll
 //! until the previous batch is sent. A librdkafka queue that is full is waited on the same way.
 //!
+//! # `commit_record` only for committable records
+//! Kafka Connect calls `commitRecord` as each acknowledgement arrives, in any order. Sluice calls
+//! it when the record becomes committable (it and every earlier record of its source partition
+//! acknowledged), in poll order. A task that confirms upstream what `commit_record` reported (the
+//! PostgreSQL source confirms the slot's flushed LSN in `commit`) can then never confirm past a
+//! record whose offset is not stored yet: `commit` runs only after a flush stored every offset
+//! popped so far. With Kafka Connect's order, a record acknowledged before an earlier one of
+//! another Kafka partition would let the slot run ahead of the stored offsets.
+//!
 //! # Cancellation
 //! Only `poll` is raced against the stop signal (the SPI requires it to be cancel-safe);
 //! acknowledgements that arrive during a poll are recorded at once and handed to
@@ -46,7 +56,7 @@ use tracing::Instrument;
 
 use super::config::{ErrorTolerance, SourceTaskSettings};
 use super::convert::RecordConverters;
-use super::in_flight::{Outstanding, acknowledged, enqueue};
+use super::in_flight::{Outstanding, Sent, acknowledged, enqueue};
 use super::offsets::StoreOffsetReader;
 use super::topics::TopicCreator;
 use crate::kafka::{Admin, Producer};
@@ -291,7 +301,6 @@ impl<S: OffsetStore + 'static> Loop<S> {
             return Err(e);
         }
         self.collect_committable();
-        self.commit_records();
         self.metrics.in_flight(self.out.records, self.out.bytes);
         if self.flush_due {
             self.flush_due = false;
@@ -319,12 +328,8 @@ impl<S: OffsetStore + 'static> Loop<S> {
                 Err(e) if self.settings.errors_tolerance == ErrorTolerance::All => {
                     tracing::warn!(error = %e, "Skipping a record that cannot be converted (errors.tolerance=all).");
                     // As Kafka Connect: a dropped record's offset is committable in its turn.
-                    let id = self
-                        .out
-                        .tracker
-                        .submit(&record.source_partition, record.source_offset.clone());
+                    let id = self.out.tracker.submit(Sent { record, meta: None });
                     self.out.tracker.ack(id);
-                    self.out.acked.push_back((record, None));
                     continue;
                 }
                 Err(e) => return Err(e),
@@ -357,10 +362,6 @@ impl<S: OffsetStore + 'static> Loop<S> {
                     }
                 }
             };
-            let id = self
-                .out
-                .tracker
-                .submit(&record.source_partition, record.source_offset.clone());
             // Only the topic, offsets and headers are needed once the record is converted
             // (`commit_record`, see `SourceTask::commit_record`): dropping the key and value
             // now keeps the in-flight window's memory to about its encoded bytes.
@@ -369,29 +370,15 @@ impl<S: OffsetStore + 'static> Loop<S> {
             record.key_schema = None;
             record.value = Value::Null;
             record.value_schema = None;
+            let topic = record.topic.clone();
+            let id = self.out.tracker.submit(Sent { record, meta: None });
             self.out.records += 1;
             self.out.bytes += size;
             self.out
                 .in_flight
-                .push(acknowledged(id, size, record, delivery));
+                .push(acknowledged(id, size, topic, delivery));
         }
         Ok(Wait::Done)
-    }
-
-    /// Calls `commit_record` for every acknowledged record, in acknowledgement order.
-    fn commit_records(&mut self) {
-        let mut written = 0;
-        while let Some((record, meta)) = self.out.acked.pop_front() {
-            if meta.is_some() {
-                // Kafka Connect records the topic once the broker acknowledged the record.
-                self.active_topics.record(&record.topic);
-                written += 1;
-            }
-            if let Err(e) = self.task.commit_record(&record, meta.as_ref()) {
-                tracing::warn!(error = %e.report(), topic = %record.topic, "The source task's commit_record failed; continuing.");
-            }
-        }
-        self.metrics.written(written);
     }
 
     /// Moves the offsets that became committable from the tracker to `unflushed` (the latest
@@ -400,8 +387,22 @@ impl<S: OffsetStore + 'static> Loop<S> {
     /// flush stays queued with its offset (a million records and half a gigabyte between two
     /// flushes at 100,000 records/s and a 10 s interval), and memory grows with the flush
     /// interval instead of staying within the in-flight budget.
+    /// Each popped record goes to `commit_record` first (see the module doc).
     fn collect_committable(&mut self) {
-        for (partition, offset) in self.out.tracker.committable().offsets {
+        let (task, active_topics) = (&mut self.task, &mut self.active_topics);
+        let mut written = 0;
+        let committable = self.out.tracker.committable_each(|sent| {
+            if sent.meta.is_some() {
+                // Kafka Connect records the topic once the broker acknowledged the record.
+                active_topics.record(&sent.record.topic);
+                written += 1;
+            }
+            if let Err(e) = task.commit_record(&sent.record, sent.meta.as_ref()) {
+                tracing::warn!(error = %e.report(), topic = %sent.record.topic, "The source task's commit_record failed; continuing.");
+            }
+        });
+        self.metrics.written(written);
+        for (partition, offset) in committable.offsets {
             let key = serde_json::Value::Object(partition.clone()).to_string();
             self.unflushed.insert(key, (partition, offset));
         }
@@ -443,7 +444,6 @@ impl<S: OffsetStore + 'static> Loop<S> {
                 }
             }
         }
-        self.commit_records();
         if let Err(e) = self.task.commit().await {
             tracing::warn!(error = %e.report(), "The source task's commit failed; continuing.");
         }
@@ -469,7 +469,6 @@ impl<S: OffsetStore + 'static> Loop<S> {
             }
         }
         let failure = self.out.failure.take();
-        self.commit_records();
         self.flush().await;
         failure
     }

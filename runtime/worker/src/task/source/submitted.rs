@@ -2,6 +2,11 @@
 //! handed to the producer and the acknowledgements that came back (Kafka Connect's
 //! `SubmittedRecords`).
 //!
+//! The tracker holds the submitted items themselves (the task loop's records, each with its
+//! offset), not copies of their offsets: popping a committable prefix hands every item to the
+//! caller in order (for `commit_record`) and *moves* the last one's offset out, so no offset is
+//! ever cloned per record.
+//!
 //! # Why offsets never run ahead of acknowledged records
 //! Records are submitted in poll order, and each source partition keeps its own queue in that
 //! order. An acknowledgement only flags its entry. [`SubmittedRecords::committable`] then pops,
@@ -21,6 +26,25 @@ use std::collections::{HashMap, VecDeque};
 
 use sluice_api::OffsetMap;
 
+/// What the tracker holds per record: its source partition and offset.
+pub trait Submitted {
+    /// The record's source partition.
+    fn partition(&self) -> &OffsetMap;
+    /// Moves the record's source offset out (called once, after the caller saw the item).
+    fn take_offset(&mut self) -> OffsetMap;
+}
+
+/// A bare `(partition, offset)` pair, for callers that keep nothing else.
+impl Submitted for (OffsetMap, OffsetMap) {
+    fn partition(&self) -> &OffsetMap {
+        &self.0
+    }
+
+    fn take_offset(&mut self) -> OffsetMap {
+        std::mem::take(&mut self.1)
+    }
+}
+
 /// A submitted record's handle, used to acknowledge it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SubmittedId {
@@ -29,12 +53,12 @@ pub struct SubmittedId {
 }
 
 #[derive(Debug)]
-struct PartitionQueue {
+struct PartitionQueue<T> {
     partition: OffsetMap,
     /// Sequence number of the front entry of `entries`.
     head: u64,
-    /// Offset and acknowledged flag of each record not yet committable, in submission order.
-    entries: VecDeque<(OffsetMap, bool)>,
+    /// Each record not yet committable and its acknowledged flag, in submission order.
+    entries: VecDeque<(T, bool)>,
 }
 
 /// The committable offsets: per source partition, the offset after which a restart resumes.
@@ -54,30 +78,45 @@ impl CommittableOffsets {
 }
 
 /// Tracks submitted records per source partition (see the module doc).
-#[derive(Debug, Default)]
-pub struct SubmittedRecords {
+#[derive(Debug)]
+pub struct SubmittedRecords<T = (OffsetMap, OffsetMap)> {
     /// Source partition (compact JSON, key order kept) → index in `queues`.
     index: HashMap<String, usize>,
-    queues: Vec<PartitionQueue>,
+    queues: Vec<PartitionQueue<T>>,
     pending: usize,
     /// The queue of the last submitted record.
     last: Option<usize>,
 }
 
-/// Whether two source partitions are the same, key order included (as their JSON text).
-fn same_partition(a: &OffsetMap, b: &OffsetMap) -> bool {
-    a.len() == b.len() && a.iter().zip(b.iter()).all(|((ka, va), (kb, vb))| ka == kb && va == vb)
+impl<T> Default for SubmittedRecords<T> {
+    fn default() -> Self {
+        SubmittedRecords {
+            index: HashMap::new(),
+            queues: Vec::new(),
+            pending: 0,
+            last: None,
+        }
+    }
 }
 
-impl SubmittedRecords {
+/// Whether two source partitions are the same, key order included (as their JSON text).
+fn same_partition(a: &OffsetMap, b: &OffsetMap) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .zip(b.iter())
+            .all(|((ka, va), (kb, vb))| ka == kb && va == vb)
+}
+
+impl<T: Submitted> SubmittedRecords<T> {
     /// An empty tracker.
     pub fn new() -> Self {
         Self::default()
     }
 
-    /// Records that `partition` produced a record whose offset is `offset`; must be called in
-    /// poll order, before the record is sent.
-    pub fn submit(&mut self, partition: &OffsetMap, offset: OffsetMap) -> SubmittedId {
+    /// Records that `item`'s partition produced it; must be called in poll order, before the
+    /// record is sent.
+    pub fn submit(&mut self, item: T) -> SubmittedId {
+        let partition = item.partition();
         let idx = match self.last {
             // Most tasks have one source partition: comparing with the last one used avoids
             // serializing the partition for every record.
@@ -87,7 +126,7 @@ impl SubmittedRecords {
         self.last = Some(idx);
         let q = &mut self.queues[idx];
         let seq = q.head + q.entries.len() as u64;
-        q.entries.push_back((offset, false));
+        q.entries.push_back((item, false));
         self.pending += 1;
         SubmittedId {
             partition: idx,
@@ -115,6 +154,13 @@ impl SubmittedRecords {
     /// Flags `id` as acknowledged. Returns `false` if it was unknown or already committable
     /// (acknowledging twice is harmless).
     pub fn ack(&mut self, id: SubmittedId) -> bool {
+        self.ack_with(id, |_| {})
+    }
+
+    /// Flags `id` as acknowledged after letting `update` change its item (to attach the
+    /// broker's answer). Returns `false`, without calling `update`, if `id` was unknown or
+    /// already acknowledged.
+    pub fn ack_with(&mut self, id: SubmittedId, update: impl FnOnce(&mut T)) -> bool {
         let Some(q) = self.queues.get_mut(id.partition) else {
             return false;
         };
@@ -123,6 +169,7 @@ impl SubmittedRecords {
         };
         match usize::try_from(pos).ok().and_then(|p| q.entries.get_mut(p)) {
             Some(entry) if !entry.1 => {
+                update(&mut entry.0);
                 entry.1 = true;
                 true
             }
@@ -132,13 +179,26 @@ impl SubmittedRecords {
 
     /// Pops every acknowledged prefix and answers the last offset of each (see the module doc).
     pub fn committable(&mut self) -> CommittableOffsets {
+        self.committable_each(|_| {})
+    }
+
+    /// [`SubmittedRecords::committable`], handing each popped item to `each` first, in
+    /// submission order per source partition.
+    pub fn committable_each(&mut self, mut each: impl FnMut(&T)) -> CommittableOffsets {
         let mut out = CommittableOffsets::default();
         for q in &mut self.queues {
+            let acked_front = |q: &PartitionQueue<T>| q.entries.front().is_some_and(|(_, a)| *a);
             let mut last = None;
-            while q.entries.front().is_some_and(|(_, acked)| *acked) {
-                last = q.entries.pop_front().map(|(offset, _)| offset);
+            while acked_front(q) {
+                let Some((mut item, _)) = q.entries.pop_front() else {
+                    break;
+                };
                 q.head += 1;
                 out.records += 1;
+                each(&item);
+                if !acked_front(q) {
+                    last = Some(item.take_offset());
+                }
             }
             if let Some(offset) = last {
                 out.offsets.push((q.partition.clone(), offset));
@@ -174,9 +234,9 @@ mod tests {
 
     #[test]
     fn in_order_acks_commit_the_last() {
-        let mut s = SubmittedRecords::new();
+        let mut s: SubmittedRecords = SubmittedRecords::new();
         let p = map(json!({"file": "a"}));
-        let ids: Vec<_> = (1..=3).map(|n| s.submit(&p, pos(n))).collect();
+        let ids: Vec<_> = (1..=3).map(|n| s.submit((p.clone(), pos(n)))).collect();
         assert!(s.committable().is_empty());
         for id in ids {
             assert!(s.ack(id));
@@ -190,9 +250,9 @@ mod tests {
 
     #[test]
     fn out_of_order_acks_wait_for_the_gap() {
-        let mut s = SubmittedRecords::new();
+        let mut s: SubmittedRecords = SubmittedRecords::new();
         let p = map(json!({"file": "a"}));
-        let ids: Vec<_> = (1..=4).map(|n| s.submit(&p, pos(n))).collect();
+        let ids: Vec<_> = (1..=4).map(|n| s.submit((p.clone(), pos(n)))).collect();
         assert!(s.ack(ids[1]));
         assert!(s.ack(ids[3]));
         assert!(s.committable().is_empty(), "record 1 is not acknowledged");
@@ -206,20 +266,20 @@ mod tests {
 
     #[test]
     fn a_failed_send_blocks_its_partition_only() {
-        let mut s = SubmittedRecords::new();
+        let mut s: SubmittedRecords = SubmittedRecords::new();
         let a = map(json!({"file": "a"}));
         let b = map(json!({"file": "b"}));
-        let a1 = s.submit(&a, pos(1));
-        let _a2_failed = s.submit(&a, pos(2));
-        let a3 = s.submit(&a, pos(3));
-        let b1 = s.submit(&b, pos(10));
+        let a1 = s.submit((a.clone(), pos(1)));
+        let _a2_failed = s.submit((a.clone(), pos(2)));
+        let a3 = s.submit((a.clone(), pos(3)));
+        let b1 = s.submit((b.clone(), pos(10)));
         for id in [a1, a3, b1] {
             assert!(s.ack(id));
         }
         let c = s.committable();
         assert_eq!(c.offsets, vec![(a.clone(), pos(1)), (b, pos(10))]);
         // Record 2 never acknowledged: partition a stays at 1 however many acks follow.
-        let a4 = s.submit(&a, pos(4));
+        let a4 = s.submit((a.clone(), pos(4)));
         assert!(s.ack(a4));
         assert!(s.committable().is_empty());
         assert_eq!(s.pending(), 3);
@@ -227,21 +287,39 @@ mod tests {
 
     #[test]
     fn partitions_are_told_apart_by_key_order() {
-        let mut s = SubmittedRecords::new();
+        let mut s: SubmittedRecords = SubmittedRecords::new();
         let ab = map(json!({"a": 1, "b": 2}));
         let mut ba = OffsetMap::new();
         ba.insert("b".into(), 2.into());
         ba.insert("a".into(), 1.into());
-        let x = s.submit(&ab, pos(1));
-        let y = s.submit(&ba, pos(2));
+        let x = s.submit((ab.clone(), pos(1)));
+        let y = s.submit((ba.clone(), pos(2)));
         s.ack(x);
         s.ack(y);
         assert_eq!(s.committable().offsets.len(), 2);
     }
 
     #[test]
+    fn committable_items_are_handed_over_in_order_before_the_last_offset_moves_out() {
+        let mut s: SubmittedRecords = SubmittedRecords::new();
+        let p = map(json!({"file": "a"}));
+        let ids: Vec<_> = (1..=3).map(|n| s.submit((p.clone(), pos(n)))).collect();
+        s.ack(ids[0]);
+        s.ack(ids[2]);
+        let mut seen = Vec::new();
+        let c = s.committable_each(|(_, o)| seen.push(o.clone()));
+        assert_eq!(seen, vec![pos(1)], "record 3 waits for record 2");
+        assert_eq!(c.offsets, vec![(p.clone(), pos(1))]);
+        s.ack(ids[1]);
+        let c = s.committable_each(|(_, o)| seen.push(o.clone()));
+        assert_eq!(seen, vec![pos(1), pos(2), pos(3)]);
+        assert_eq!(c.offsets, vec![(p, pos(3))]);
+        assert_eq!(c.records, 2);
+    }
+
+    #[test]
     fn unknown_ids_are_ignored() {
-        let mut s = SubmittedRecords::new();
+        let mut s: SubmittedRecords = SubmittedRecords::new();
         assert!(!s.ack(SubmittedId {
             partition: 3,
             seq: 0
