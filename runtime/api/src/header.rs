@@ -1,6 +1,8 @@
 //! [`Headers`]: a record's Connect headers — ordered, duplicate keys allowed (Java's
 //! `ConnectHeaders`).
 
+use std::sync::Arc;
+
 use crate::schema::Schema;
 use crate::value::Value;
 
@@ -16,9 +18,13 @@ pub struct Header {
 }
 
 /// The headers of a record, in the order they were added; a key may repeat.
+///
+/// Cloning is cheap (the list is shared, and copied only when a clone is changed): sources
+/// attach the same headers to every record (Debezium's four `__debezium.context.*` headers),
+/// and a per-record deep copy of them was a measurable share of a change event's cost.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Headers {
-    headers: Vec<Header>,
+    headers: Arc<Vec<Header>>,
 }
 
 impl Headers {
@@ -34,7 +40,7 @@ impl Headers {
         schema: Option<Schema>,
         value: Value,
     ) -> &mut Self {
-        self.headers.push(Header {
+        Arc::make_mut(&mut self.headers).push(Header {
             key: key.into(),
             schema,
             value,
@@ -78,13 +84,15 @@ impl Headers {
 
     /// Removes every header with this key.
     pub fn remove(&mut self, key: &str) -> &mut Self {
-        self.headers.retain(|h| h.key != key);
+        if self.headers.iter().any(|h| h.key == key) {
+            Arc::make_mut(&mut self.headers).retain(|h| h.key != key);
+        }
         self
     }
 
     /// Removes every header.
     pub fn clear(&mut self) {
-        self.headers.clear();
+        self.headers = Arc::default();
     }
 }
 
@@ -100,7 +108,7 @@ impl<'a> IntoIterator for &'a Headers {
 impl FromIterator<Header> for Headers {
     fn from_iter<I: IntoIterator<Item = Header>>(iter: I) -> Self {
         Headers {
-            headers: iter.into_iter().collect(),
+            headers: Arc::new(iter.into_iter().collect()),
         }
     }
 }

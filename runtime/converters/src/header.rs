@@ -8,6 +8,8 @@
 //! same schema and value as a Java one for the same header bytes. Bytes that are not UTF-8 are
 //! decoded with U+FFFD replacements, as Java's decoder does.
 
+use std::borrow::Cow;
+
 use sluice_api::{Schema, SchemaAndValue, Value};
 
 use crate::converter::{Converter, ConverterConfig};
@@ -29,6 +31,22 @@ pub trait HeaderConverter: Send + Sync + std::fmt::Debug {
         schema: Option<&Schema>,
         value: &Value,
     ) -> Result<Option<Vec<u8>>>;
+
+    /// [`HeaderConverter::from_connect_header`], borrowing the bytes from `value` where the
+    /// converter's output is exactly those bytes (a string under `SimpleHeaderConverter`):
+    /// the source task loop converts every header of every record, and most are strings.
+    #[allow(clippy::wrong_self_convention)]
+    fn from_connect_header_ref<'v>(
+        &self,
+        topic: &str,
+        header_key: &str,
+        schema: Option<&Schema>,
+        value: &'v Value,
+    ) -> Result<Option<Cow<'v, [u8]>>> {
+        Ok(self
+            .from_connect_header(topic, header_key, schema, value)?
+            .map(Cow::Owned))
+    }
 
     /// Header bytes → a Connect value.
     fn to_connect_header(
@@ -56,6 +74,22 @@ impl HeaderConverter for SimpleHeaderConverter {
         value: &Value,
     ) -> Result<Option<Vec<u8>>> {
         Ok(Values::convert_to_string(value).map(String::into_bytes))
+    }
+
+    fn from_connect_header_ref<'v>(
+        &self,
+        topic: &str,
+        header_key: &str,
+        schema: Option<&Schema>,
+        value: &'v Value,
+    ) -> Result<Option<Cow<'v, [u8]>>> {
+        match value {
+            // `Values.convertToString` of a string is the string itself.
+            Value::String(s) => Ok(Some(Cow::Borrowed(s.as_bytes()))),
+            _ => Ok(self
+                .from_connect_header(topic, header_key, schema, value)?
+                .map(Cow::Owned)),
+        }
     }
 
     /// Never fails: text that is no typed value reads as a string, and text nested deeper than

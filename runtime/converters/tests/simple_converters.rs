@@ -109,6 +109,12 @@ fn golden_debezium_headers_round_trip_through_the_simple_header_converter() {
                 .unwrap()
                 .unwrap();
             assert_eq!(written, value.as_bytes());
+            // The borrowing form (used by the source task loop) writes the same bytes.
+            let borrowed = c
+                .from_connect_header_ref("t", key, read.schema.as_ref(), &read.value)
+                .unwrap()
+                .unwrap();
+            assert_eq!(&*borrowed, value.as_bytes());
             n += 1;
         }
     }

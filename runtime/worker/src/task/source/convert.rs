@@ -4,6 +4,7 @@
 //! Converters are synchronous and take `&self` (one configured instance serves the whole loop);
 //! the Avro converter blocks on its Schema Registry only the first time it meets a schema.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -12,18 +13,19 @@ use sluice_converters::{Converter, HeaderConverter};
 
 use crate::{Error, Result};
 
-/// A record converted to bytes, ready to produce.
+/// A record converted to bytes, ready to produce. Header names, and header values whose
+/// bytes are the value's own (strings), are borrowed from the record.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConvertedRecord {
+pub struct ConvertedRecord<'r> {
     /// Key bytes, `None` for a null key.
     pub key: Option<Vec<u8>>,
     /// Value bytes, `None` for a tombstone.
     pub value: Option<Vec<u8>>,
     /// Headers in order (name, value).
-    pub headers: Vec<(String, Option<Vec<u8>>)>,
+    pub headers: Vec<(&'r str, Option<Cow<'r, [u8]>>)>,
 }
 
-impl ConvertedRecord {
+impl ConvertedRecord<'_> {
     /// Key, value and header bytes: what the record weighs against the in-flight budget.
     pub fn size(&self) -> usize {
         let len = |b: &Option<Vec<u8>>| b.as_ref().map_or(0, Vec::len);
@@ -32,7 +34,7 @@ impl ConvertedRecord {
             + self
                 .headers
                 .iter()
-                .map(|(k, v)| k.len() + len(v))
+                .map(|(k, v)| k.len() + v.as_ref().map_or(0, |v| v.len()))
                 .sum::<usize>()
     }
 }
@@ -68,7 +70,7 @@ impl RecordConverters {
 
     /// Converts `record`; the error names the part that failed, the topic and the record's
     /// source partition and offset.
-    pub fn convert(&self, record: &SourceRecord) -> Result<ConvertedRecord> {
+    pub fn convert<'r>(&self, record: &'r SourceRecord) -> Result<ConvertedRecord<'r>> {
         let topic = record.topic.as_str();
         let fail = |what: String, source| Error::Conversion {
             topic: topic.to_string(),
@@ -93,8 +95,8 @@ impl RecordConverters {
             .iter()
             .map(|h| {
                 self.header
-                    .from_connect_header(topic, &h.key, h.schema.as_ref(), &h.value)
-                    .map(|bytes| (h.key.clone(), bytes))
+                    .from_connect_header_ref(topic, &h.key, h.schema.as_ref(), &h.value)
+                    .map(|bytes| (h.key.as_str(), bytes))
                     .map_err(|e| fail(format!("header '{}'", h.key), e))
             })
             .collect::<Result<_>>()?;
