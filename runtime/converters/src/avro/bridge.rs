@@ -75,7 +75,18 @@ impl IoThread {
                 let _ = tx.send(fut.await);
             }))
             .map_err(|_| stopped())?;
-        rx.recv().map_err(|_| stopped())
+        // Called from a worker thread of a multi-thread runtime (a source task loop converting
+        // a record whose schema is new), plain blocking would also freeze the tasks queued on
+        // this thread — a task in its LIFO slot cannot be stolen by the other workers — and
+        // that can be the very Schema Registry the request waits for (a worker serving its
+        // embedded registry), until the request times out. `block_in_place` hands this
+        // thread's queue to another worker first.
+        match tokio::runtime::Handle::try_current() {
+            Ok(h) if h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread => {
+                tokio::task::block_in_place(|| rx.recv()).map_err(|_| stopped())
+            }
+            _ => rx.recv().map_err(|_| stopped()),
+        }
     }
 
     /// Runs `fut` on the I/O thread and awaits it without blocking the caller's runtime.
