@@ -15,7 +15,8 @@
 #   bash bench/pg_source.sh                       # ROWS=1000000 STREAM_ROWS=500000 FORMAT=avro
 #   ROWS=200000 STREAM_ROWS=100000 FORMAT=json bash bench/pg_source.sh
 #   CONNECTOR_EXTRA='"max.queue.size": "2048"' bash bench/pg_source.sh   # extra connector keys
-#   PERF_OUT=/tmp/prof bash bench/pg_source.sh   # also `perf record -g` the worker in each run
+#   PERF_OUT=/tmp/prof bash bench/pg_source.sh   # also `perf record` the worker in each run
+#   PERF_ARGS='-F 999 --call-graph dwarf,16384'   # perf's options (default -F 299, no call graph)
 #
 # A private Tansu broker (memory storage) on a free port per run; PostgreSQL is the test
 # services' server (started if needed), with a fresh database.
@@ -94,7 +95,7 @@ connector() { # NAME PREFIX TABLE SNAPSHOT_MODE
 perf_start() { # NAME — profiles the worker until perf_stop when PERF_OUT is set
   [ -n "${PERF_OUT:-}" ] || return 0
   mkdir -p "$PERF_OUT"
-  perf record -q -F 299 -p "$worker_pid" -o "$PERF_OUT/$1.data" 2>/dev/null &
+  perf record -q ${PERF_ARGS:--F 299} -p "$worker_pid" -o "$PERF_OUT/$1.data" 2>/dev/null &
   perf_pid=$!
 }
 perf_stop() {

@@ -3,6 +3,7 @@
 //! transaction metadata events, laid out exactly as Debezium 3.x writes them (checked by
 //! `tests/connector_golden.rs` against the golden records).
 
+use std::fmt::Write as _;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use sluice_api::{Headers, OffsetMap, Schema, SourceRecord, Struct, Value};
@@ -171,12 +172,15 @@ impl EventBuilder {
     /// The `source` block of an event of `schema.table` (both empty for a logical decoding
     /// message).
     pub fn source_block(&self, schema: &str, table: &str, info: &SourceInfo) -> Result<Struct> {
-        let sequence = format!(
-            "[{},\"{}\"]",
-            info.last_commit
-                .map_or("null".to_string(), |l| format!("\"{}\"", l.0)),
-            info.lsn.0
-        );
+        // `["<last commit>","<lsn>"]`, written into one buffer (this runs for every event).
+        let mut sequence = String::with_capacity(48);
+        match info.last_commit {
+            Some(l) => {
+                let _ = write!(sequence, "[\"{}\",", l.0);
+            }
+            None => sequence.push_str("[null,"),
+        }
+        let _ = write!(sequence, "\"{}\"]", info.lsn.0);
         let lsn = i64::try_from(info.lsn.0).unwrap_or(i64::MAX);
         // In the order of `sluice_cdc::postgres_source_schema` (version, connector, name,
         // ts_ms, snapshot, db, sequence, ts_us, ts_ns, schema, table, txId, lsn, xmin, origin,

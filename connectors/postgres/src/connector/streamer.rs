@@ -321,7 +321,8 @@ impl<'a> Streamer<'a> {
     ) -> Result<Result<(), Stopped>> {
         let lsn = wal_start.unwrap_or_default();
         let skipped = self.config.skipped;
-        let placeholder = self.config.unavailable_placeholder.clone();
+        let config = self.config;
+        let placeholder = config.unavailable_placeholder.as_str();
         match message {
             Message::Begin(b) => {
                 self.skipping = self.resume.skips_transaction(b.final_lsn);
@@ -368,9 +369,9 @@ impl<'a> Streamer<'a> {
                     return Ok(Ok(()));
                 }
                 let (values, unchanged) = texts(&i.new);
-                let after = table.row(&values, &unchanged, &placeholder)?;
+                let after = table.row(&values, &unchanged, placeholder)?;
                 let (info, tx, offset) = match self
-                    .begin_event(&table.id.qualified(), lsn, "INSERT", emitter)
+                    .begin_event(&table.qualified, lsn, "INSERT", emitter)
                     .await?
                 {
                     Ok(v) => v,
@@ -389,11 +390,11 @@ impl<'a> Streamer<'a> {
                     return Ok(Ok(()));
                 }
                 let (values, unchanged) = texts(&u.new);
-                let after = table.row(&values, &unchanged, &placeholder)?;
+                let after = table.row(&values, &unchanged, placeholder)?;
                 let before = match &u.old {
                     Some(OldTuple::Full(t)) => {
                         let (v, un) = texts(t);
-                        Some(table.row(&v, &un, &placeholder)?)
+                        Some(table.row(&v, &un, placeholder)?)
                     }
                     Some(OldTuple::Key(t)) => Some(table.key_only_row(&texts(t).0)?),
                     None => None,
@@ -410,7 +411,7 @@ impl<'a> Streamer<'a> {
                         return Ok(Ok(()));
                     };
                     let (info, tx, offset) = match self
-                        .begin_event(&table.id.qualified(), lsn, "UPDATE", emitter)
+                        .begin_event(&table.qualified, lsn, "UPDATE", emitter)
                         .await?
                     {
                         Ok(v) => v,
@@ -425,7 +426,7 @@ impl<'a> Streamer<'a> {
                         Some(&new_key),
                     )?;
                     let (info, tx, offset) = match self
-                        .begin_event(&table.id.qualified(), lsn, "UPDATE", emitter)
+                        .begin_event(&table.qualified, lsn, "UPDATE", emitter)
                         .await?
                     {
                         Ok(v) => v,
@@ -447,7 +448,7 @@ impl<'a> Streamer<'a> {
                     _ => None,
                 };
                 let (info, tx, offset) = match self
-                    .begin_event(&table.id.qualified(), lsn, "UPDATE", emitter)
+                    .begin_event(&table.qualified, lsn, "UPDATE", emitter)
                     .await?
                 {
                     Ok(v) => v,
@@ -468,12 +469,12 @@ impl<'a> Streamer<'a> {
                 let before = match &d.old {
                     OldTuple::Full(t) => {
                         let (v, un) = texts(t);
-                        table.row(&v, &un, &placeholder)?
+                        table.row(&v, &un, placeholder)?
                     }
                     OldTuple::Key(t) => table.key_only_row(&texts(t).0)?,
                 };
                 let (info, tx, offset) = match self
-                    .begin_event(&table.id.qualified(), lsn, "DELETE", emitter)
+                    .begin_event(&table.qualified, lsn, "DELETE", emitter)
                     .await?
                 {
                     Ok(v) => v,
@@ -493,7 +494,7 @@ impl<'a> Streamer<'a> {
                         continue;
                     };
                     let (info, tx, offset) = match self
-                        .begin_event(&table.id.qualified(), lsn, "TRUNCATE", emitter)
+                        .begin_event(&table.qualified, lsn, "TRUNCATE", emitter)
                         .await?
                     {
                         Ok(v) => v,

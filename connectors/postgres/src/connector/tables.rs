@@ -79,6 +79,8 @@ pub async fn captured_tables(
 pub struct TableSchema {
     /// The table.
     pub id: TableId,
+    /// `schema.table` (the data collection name of transaction metadata), built once.
+    pub qualified: String,
     /// Its data topic (`<prefix>.<schema>.<table>`).
     pub topic: String,
     /// The kept columns, in table order.
@@ -296,6 +298,7 @@ impl TableSchema {
             .map_err(schema_error)?;
         Ok(TableSchema {
             id: id.clone(),
+            qualified: id.qualified(),
             topic,
             columns,
             positions,
