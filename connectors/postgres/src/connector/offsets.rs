@@ -224,7 +224,8 @@ pub struct StreamPosition {
 /// The offset of a streamed record; `orders` are the per-table event counts of the
 /// transaction so far (with transaction metadata).
 pub fn stream_offset(pos: &StreamPosition, orders: Option<&[(String, i64)]>) -> OffsetMap {
-    let mut m = OffsetMap::new();
+    // Sized up front: built for every streamed event, and growing the map rehashes it.
+    let mut m = OffsetMap::with_capacity(7 + orders.map_or(0, <[_]>::len));
     if let (Some(_), Some(tx)) = (orders, pos.tx_id) {
         m.insert("transaction_id".into(), Json::String(tx.to_string()));
     }

@@ -157,10 +157,21 @@ impl SourceTask for PostgresConnectorTask {
         let Some(r) = self.running.as_mut() else {
             return Ok(());
         };
-        if metadata.is_some() {
-            r.acked_ts = record.source_offset.get("ts_usec").and_then(|t| t.as_i64());
+        // The record's `lsn` (snapshot records carry the consistent point) and `ts_usec`.
+        // Called for every record: one pass over the offset's few entries instead of two
+        // hashed lookups (SipHash of the keys showed in the streaming profile).
+        let (mut lsn, mut ts) = (None, None);
+        for (k, v) in &record.source_offset {
+            match k.as_str() {
+                "lsn" => lsn = v.as_i64().and_then(|v| u64::try_from(v).ok()).map(Lsn),
+                "ts_usec" => ts = v.as_i64(),
+                _ => {}
+            }
         }
-        if let Some(lsn) = record_lsn(&record.source_offset) {
+        if metadata.is_some() {
+            r.acked_ts = ts;
+        }
+        if let Some(lsn) = lsn {
             r.acked = Some(r.acked.map_or(lsn, |a| a.max(lsn)));
         }
         Ok(())
@@ -199,15 +210,6 @@ impl SourceTask for PostgresConnectorTask {
         }
         Ok(())
     }
-}
-
-/// The stored `lsn` of a record's offset (snapshot records carry the consistent point).
-fn record_lsn(offset: &OffsetMap) -> Option<Lsn> {
-    offset
-        .get("lsn")
-        .and_then(serde_json::Value::as_i64)
-        .and_then(|v| u64::try_from(v).ok())
-        .map(Lsn)
 }
 
 /// The reader: setup, snapshot if needed, then streaming until the task stops.
