@@ -90,7 +90,8 @@ pub fn snapshot_offset(
     last: bool,
     position: Option<&SnapshotPosition>,
 ) -> OffsetMap {
-    let mut m = OffsetMap::new();
+    // Sized up front (built for every snapshot row): six fields and up to four of the position.
+    let mut m = OffsetMap::with_capacity(10);
     m.insert("last_snapshot_record".into(), Json::Bool(last));
     m.insert("lsn".into(), lsn_json(lsn));
     m.insert("txId".into(), Json::from(tx_id));
@@ -145,7 +146,8 @@ impl SnapshotPosition {
             Json::String(self.table.table.clone()),
         );
         if let Some(key) = &self.after {
-            let text = |v: &[String]| Json::String(Json::from(v).to_string());
+            // Serialized straight from the strings (this runs for every snapshot row).
+            let text = |v: &[String]| Json::String(serde_json::to_string(v).unwrap_or_default());
             offset.insert(POSITION_KEY_COLUMNS.into(), text(&key.columns));
             offset.insert(POSITION_KEY.into(), text(&key.values));
         }
