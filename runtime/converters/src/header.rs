@@ -78,18 +78,16 @@ impl HeaderConverter for SimpleHeaderConverter {
 
     fn from_connect_header_ref<'v>(
         &self,
-        topic: &str,
-        header_key: &str,
-        schema: Option<&Schema>,
+        _topic: &str,
+        _header_key: &str,
+        _schema: Option<&Schema>,
         value: &'v Value,
     ) -> Result<Option<Cow<'v, [u8]>>> {
-        match value {
+        Ok(match value {
             // `Values.convertToString` of a string is the string itself.
-            Value::String(s) => Ok(Some(Cow::Borrowed(s.as_bytes()))),
-            _ => Ok(self
-                .from_connect_header(topic, header_key, schema, value)?
-                .map(Cow::Owned)),
-        }
+            Value::String(s) => Some(Cow::Borrowed(s.as_bytes())),
+            _ => Values::convert_to_string(value).map(|s| Cow::Owned(s.into_bytes())),
+        })
     }
 
     /// Never fails: text that is no typed value reads as a string, and text nested deeper than

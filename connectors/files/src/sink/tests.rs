@@ -320,7 +320,7 @@ async fn null_values_fail_or_are_skipped() {
     let mut tombstone = record(0, 0);
     tombstone.value = Value::Null;
     let mut s = sink(&store, settings(&[]));
-    let err = s.put(&vec![tombstone.clone()], 0).await.unwrap_err();
+    let err = s.put(&[tombstone.clone()], 0).await.unwrap_err();
     assert!(err.to_string().contains("behavior.on.null.values"), "{err}");
     let mut s = sink(&store, settings(&[("behavior.on.null.values", "ignore")]));
     let mut batch = vec![tombstone];
