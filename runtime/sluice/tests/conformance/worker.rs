@@ -13,7 +13,7 @@ use sluice_worker::kafka::{Admin, Properties};
 /// How often the worker flushes source offsets. Long enough that the golden step "offsets
 /// before the first flush" (a few requests after the create) runs before it, short enough that
 /// the next step does not wait long for the flush.
-pub const OFFSET_FLUSH_MS: u64 = 8_000;
+pub const OFFSET_FLUSH_MS: u64 = 12_000;
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
