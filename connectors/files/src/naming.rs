@@ -153,15 +153,25 @@ impl FileFormat {
 
     /// Reads `format.class` (required).
     pub fn from_props(props: &Props) -> Result<Self> {
-        let class = props.get(FORMAT_CLASS_CONFIG).ok_or_else(|| {
-            Error::config(
-                FORMAT_CLASS_CONFIG,
-                "is required; set e.g. io.confluent.connect.s3.format.json.JsonFormat",
-            )
-        })?;
+        FileFormat::from_key(props, FORMAT_CLASS_CONFIG, None)
+    }
+
+    /// Reads the format class under `key` (`keys.format.class`, …); without a `default` the
+    /// key is required.
+    pub fn from_key(props: &Props, key: &str, default: Option<&str>) -> Result<Self> {
+        let class = props
+            .get(key)
+            .map(String::as_str)
+            .or(default)
+            .ok_or_else(|| {
+                Error::config(
+                    key,
+                    "is required; set e.g. io.confluent.connect.s3.format.json.JsonFormat",
+                )
+            })?;
         FileFormat::from_class(class).ok_or_else(|| {
             Error::config(
-                FORMAT_CLASS_CONFIG,
+                key,
                 format!("'{class}' is not a known format; use AvroFormat, JsonFormat, ParquetFormat or ByteArrayFormat"),
             )
         })

@@ -62,7 +62,7 @@ impl Connector for S3SinkConnector {
 
     async fn start(&mut self, props: Properties, _ctx: ConnectorContext) -> ConnectResult<()> {
         let config = S3SinkConfig::parse(&props)?;
-        tracing::info!(bucket = %config.store.bucket, format = ?config.sink.format,
+        tracing::info!(bucket = %config.store.bucket, format = ?config.sink.format(),
             "Starting the S3 sink connector.");
         self.props = props;
         Ok(())

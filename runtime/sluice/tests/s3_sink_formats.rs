@@ -11,11 +11,11 @@
 mod s3_sink_support;
 
 use std::collections::BTreeMap;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use s3_sink_support::{
-    Env, WAIT, avro_records, create, default_key, json_lines, order, start_worker, temp,
+    Env, WAIT, avro_records, create, default_key, json_lines, order, read_object, start_worker,
+    temp,
 };
 use serde_json::{Value, json};
 use sluice_files::ObjectStore;
@@ -371,65 +371,6 @@ async fn wait_for_prefix(env: &Env, prefix: &str, keys: &[String]) -> BTreeMap<S
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-}
-
-/// Reads a Parquet (pyarrow) or Avro (fastavro) object: its codec, schema (pyarrow's column
-/// types, or the Avro schema) and records, with logical types as plain JSON.
-const READER: &str = r#"
-import base64, datetime, decimal, json, sys
-EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
-def plain(v):
-    if isinstance(v, dict):
-        return {k: plain(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple)):
-        return [plain(x) for x in v]
-    if isinstance(v, (bytes, bytearray)):
-        return base64.b64encode(v).decode()
-    if isinstance(v, decimal.Decimal):
-        return str(v)
-    if isinstance(v, datetime.datetime):
-        if v.tzinfo is None:
-            v = v.replace(tzinfo=datetime.timezone.utc)
-        return (v - EPOCH) // datetime.timedelta(milliseconds=1)
-    if isinstance(v, datetime.date):
-        return (v - datetime.date(1970, 1, 1)).days
-    return v
-kind, path = sys.argv[1], sys.argv[2]
-if kind == "parquet":
-    import pyarrow.parquet as pq
-    f = pq.ParquetFile(path)
-    table = f.read()
-    out = {"codec": f.metadata.row_group(0).column(0).compression,
-           "schema": {field.name: str(field.type) for field in table.schema},
-           "records": [plain(r) for r in table.to_pylist()]}
-else:
-    import fastavro
-    with open(path, "rb") as fh:
-        r = fastavro.reader(fh)
-        records = [plain(x) for x in r]
-        meta = {k: v if isinstance(v, str) else v.decode() for k, v in r.metadata.items()}
-    out = {"codec": meta["avro.codec"], "schema": json.loads(meta["avro.schema"]),
-           "records": records}
-print(json.dumps(out))
-"#;
-
-fn read_object(kind: &str, bytes: &[u8]) -> Value {
-    let path = temp("s3-object", kind);
-    std::fs::write(&path, bytes).unwrap();
-    let python = std::env::var("HOME")
-        .map(|h| format!("{h}/.cache/sluice/venv/bin/python"))
-        .unwrap();
-    let out = Command::new(python)
-        .args(["-c", READER, kind, path.to_str().unwrap()])
-        .output()
-        .expect("the test services' Python runs");
-    let _ = std::fs::remove_file(&path);
-    assert!(
-        out.status.success(),
-        "{kind} reader failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 #[tokio::test]

@@ -5,9 +5,7 @@
 
 mod s3_sink_support;
 
-use std::process::Command;
-
-use s3_sink_support::{Env, avro_records, create, order, start_worker, temp};
+use s3_sink_support::{Env, avro_records, create, order, read_object, start_worker};
 use serde_json::{Value, json};
 use sluice_worker::kafka::ProduceRecord;
 
@@ -51,6 +49,40 @@ fn headers_of(id: i64) -> Value {
     json!([{"key": "trace", "value": format!("t{id}")}, {"key": "n", "value": id.to_string()}])
 }
 
+/// Object names of the produced records, given the extensions of values, keys and headers.
+/// flush.size=3 counts the topic partition's records: after offsets 0, 1 and the tombstone at 2
+/// both open files close (data files at 0, key and header files at 2 under `tombstone`); 3, 4
+/// and 5 make the next file.
+struct Names {
+    topic: String,
+    value: &'static str,
+    keys: &'static str,
+    headers: &'static str,
+}
+
+impl Names {
+    fn data(&self, start: i64, ext: &str) -> String {
+        let t = &self.topic;
+        format!("topics/{t}/partition=0/{t}+0+{start:010}{ext}")
+    }
+
+    fn tomb(&self, ext: &str) -> String {
+        let t = &self.topic;
+        format!("topics/{t}/tombstone/{t}+0+{:010}{ext}", 2)
+    }
+
+    /// Every object the six records make.
+    fn all(&self) -> Vec<String> {
+        let mut all = vec![self.tomb(self.keys), self.tomb(self.headers)];
+        for start in [0, 3] {
+            for ext in [self.value, self.keys, self.headers] {
+                all.push(self.data(start, ext));
+            }
+        }
+        all
+    }
+}
+
 fn config(env: &Env, extra: &[(&str, &str)]) -> Value {
     let mut all = vec![
         ("flush.size", "3"),
@@ -81,39 +113,29 @@ async fn avro_keys_headers_and_tombstones_read_by_fastavro() {
     );
     create(&mut worker, &client, "s3-side-avro", &config).await;
 
-    let t = &env.topic;
-    let data = |start: i64, ext: &str| format!("topics/{t}/partition=0/{t}+0+{start:010}{ext}");
-    let tomb = |ext: &str| format!("topics/{t}/tombstone/{t}+0+{:010}{ext}", 2);
-    // flush.size=3 counts the topic partition's records: after offsets 0, 1 and the tombstone
-    // at 2 both open files close; 3, 4, 5 make the next file.
-    let objects = env
-        .wait_for_keys(&[
-            data(0, ".avro"),
-            data(0, ".keys.avro"),
-            data(0, ".headers.avro"),
-            tomb(".keys.avro"),
-            tomb(".headers.avro"),
-            data(3, ".avro"),
-            data(3, ".keys.avro"),
-            data(3, ".headers.avro"),
-        ])
-        .await;
+    let names = Names {
+        topic: env.topic.clone(),
+        value: ".avro",
+        keys: ".keys.avro",
+        headers: ".headers.avro",
+    };
+    let objects = env.wait_for_keys(&names.all()).await;
     for (start, ids) in [(0, vec![0, 1]), (3, vec![3, 4, 5])] {
-        let (_, values) = avro_records(&objects[&data(start, ".avro")]);
+        let (_, values) = avro_records(&objects[&names.data(start, names.value)]);
         let want: Vec<Value> = ids.iter().map(|i| orders[*i as usize].clone()).collect();
         assert_eq!(values, want);
-        let (schema, keys) = avro_records(&objects[&data(start, ".keys.avro")]);
+        let (schema, keys) = avro_records(&objects[&names.data(start, names.keys)]);
         assert_eq!(schema["name"], "shop.OrderKey", "{schema}");
         let want: Vec<Value> = ids.iter().map(|i| json!({"id": i})).collect();
         assert_eq!(keys, want);
-        let (schema, headers) = avro_records(&objects[&data(start, ".headers.avro")]);
+        let (schema, headers) = avro_records(&objects[&names.data(start, names.headers)]);
         assert_eq!(schema["type"], "array", "{schema}");
         let want: Vec<Value> = ids.iter().map(|i| headers_of(*i)).collect();
         assert_eq!(headers, want);
     }
-    let (_, keys) = avro_records(&objects[&tomb(".keys.avro")]);
+    let (_, keys) = avro_records(&objects[&names.tomb(names.keys)]);
     assert_eq!(keys, vec![json!({"id": 2})]);
-    let (_, headers) = avro_records(&objects[&tomb(".headers.avro")]);
+    let (_, headers) = avro_records(&objects[&names.tomb(names.headers)]);
     assert_eq!(headers, vec![headers_of(2)]);
     let status = worker.terminate().await;
     assert!(status.success(), "clean exit: {status}");
@@ -121,24 +143,10 @@ async fn avro_keys_headers_and_tombstones_read_by_fastavro() {
 
 /// A Parquet object's rows, read by pyarrow.
 fn parquet_rows(bytes: &[u8]) -> Vec<Value> {
-    let path = temp("s3-object", "parquet");
-    std::fs::write(&path, bytes).unwrap();
-    let python = std::env::var("HOME")
-        .map(|h| format!("{h}/.cache/sluice/venv/bin/python"))
-        .unwrap();
-    let script = "import json, sys, pyarrow.parquet as pq\n\
-        print(json.dumps(pq.read_table(sys.argv[1]).to_pylist()))\n";
-    let out = Command::new(python)
-        .args(["-c", script, path.to_str().unwrap()])
-        .output()
-        .expect("the test services' Python runs");
-    let _ = std::fs::remove_file(&path);
-    assert!(
-        out.status.success(),
-        "pyarrow failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    read_object("parquet", bytes)["records"]
+        .as_array()
+        .unwrap()
+        .clone()
 }
 
 #[tokio::test]
@@ -166,30 +174,22 @@ async fn parquet_data_with_parquet_keys_and_json_headers() {
     );
     create(&mut worker, &client, "s3-side-parquet", &config).await;
 
-    let t = &env.topic;
-    let data = |start: i64, ext: &str| format!("topics/{t}/partition=0/{t}+0+{start:010}{ext}");
-    let tomb = |ext: &str| format!("topics/{t}/tombstone/{t}+0+{:010}{ext}", 2);
-    let objects = env
-        .wait_for_keys(&[
-            data(0, ".snappy.parquet"),
-            data(0, ".keys.snappy.parquet"),
-            data(0, ".headers.json"),
-            tomb(".keys.snappy.parquet"),
-            tomb(".headers.json"),
-            data(3, ".snappy.parquet"),
-            data(3, ".keys.snappy.parquet"),
-            data(3, ".headers.json"),
-        ])
-        .await;
+    let names = Names {
+        topic: env.topic.clone(),
+        value: ".snappy.parquet",
+        keys: ".keys.snappy.parquet",
+        headers: ".headers.json",
+    };
+    let objects = env.wait_for_keys(&names.all()).await;
     for (start, ids) in [(0, vec![0, 1]), (3, vec![3, 4, 5])] {
-        let values = parquet_rows(&objects[&data(start, ".snappy.parquet")]);
+        let values = parquet_rows(&objects[&names.data(start, names.value)]);
         let want: Vec<Value> = ids.iter().map(|i| orders[*i as usize].clone()).collect();
         assert_eq!(values, want);
         // Parquet needs a struct at the top: keys are wrapped as Confluent wraps them.
-        let keys = parquet_rows(&objects[&data(start, ".keys.snappy.parquet")]);
+        let keys = parquet_rows(&objects[&names.data(start, names.keys)]);
         let want: Vec<Value> = ids.iter().map(|i| json!({"key": {"id": i}})).collect();
         assert_eq!(keys, want);
-        let lines: Vec<Value> = std::str::from_utf8(&objects[&data(start, ".headers.json")])
+        let lines: Vec<Value> = std::str::from_utf8(&objects[&names.data(start, names.headers)])
             .unwrap()
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())
@@ -201,7 +201,7 @@ async fn parquet_data_with_parquet_keys_and_json_headers() {
         assert_eq!(lines, want);
     }
     assert_eq!(
-        parquet_rows(&objects[&tomb(".keys.snappy.parquet")]),
+        parquet_rows(&objects[&names.tomb(names.keys)]),
         vec![json!({"key": {"id": 2}})]
     );
     let status = worker.terminate().await;

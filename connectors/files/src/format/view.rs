@@ -63,7 +63,7 @@ impl RecordView {
                 }
                 let (schema, value) = (record.key_schema.clone(), record.key.clone());
                 if format == FileFormat::Parquet {
-                    envelop("RecordKey", "key", schema, value, record)?
+                    envelop("keys", "RecordKey", "key", schema, value, record)?
                 } else {
                     (schema, value)
                 }
@@ -72,7 +72,7 @@ impl RecordView {
                 let value = headers_value(&record.headers, record)?;
                 let schema = Some(header_array_schema().clone());
                 if matches!(format, FileFormat::Parquet | FileFormat::Json) {
-                    envelop("RecordHeaders", "headers", schema, value, record)?
+                    envelop("headers", "RecordHeaders", "headers", schema, value, record)?
                 } else {
                     (schema, value)
                 }
@@ -147,16 +147,17 @@ fn headers_value(headers: &Headers, record: &SinkRecord) -> Result<Value> {
 
 /// Wraps a view in a one-field struct named `name` (Confluent's enveloped views).
 fn envelop(
+    view: &'static str,
     name: &str,
     field: &str,
     schema: Option<Schema>,
     value: Value,
     record: &SinkRecord,
 ) -> Result<(Option<Schema>, Value)> {
-    let fail = |e: sluice_api::Error| Error::format("keys", record, e.to_string());
+    let fail = |e: sluice_api::Error| Error::format(view, record, e.to_string());
     let inner = schema.ok_or_else(|| {
         Error::format(
-            "keys",
+            view,
             record,
             "the key has no schema, and a Parquet keys file needs one; use a converter with \
              schemas for keys, or keys.format.class=AvroFormat or JsonFormat",

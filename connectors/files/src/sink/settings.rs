@@ -11,7 +11,10 @@ use std::time::Duration;
 
 use crate::config::{self, Props};
 use crate::format::{RecordView, WriterFactory};
-use crate::naming::{FileFormat, ObjectNaming, file_extension};
+use crate::naming::{FORMAT_CLASS_CONFIG, FileFormat, ObjectNaming, file_extension};
+
+/// The default of `keys.format.class` and `headers.format.class`.
+const AVRO_FORMAT_CLASS: &str = "io.confluent.connect.s3.format.avro.AvroFormat";
 use crate::partitioner::{Partitioner, partitioner_from_props};
 use crate::rotation::RotationPolicy;
 use crate::{Error, Result};
@@ -122,12 +125,6 @@ impl Default for UploadSettings {
 /// The checked settings of a file sink task.
 #[derive(Debug, Clone)]
 pub struct SinkSettings {
-    /// The output format.
-    pub format: FileFormat,
-    /// Makes a writer per file.
-    pub writers: WriterFactory,
-    /// The object extension (`.avro`, `.json.gz`, …).
-    pub extension: String,
     /// How keys are built.
     pub naming: ObjectNaming,
     /// When files rotate.
@@ -149,9 +146,6 @@ pub struct SinkSettings {
 impl SinkSettings {
     /// Reads and checks the settings; an error names the key to fix.
     pub fn from_props(props: &Props) -> Result<Self> {
-        let format = FileFormat::from_props(props)?;
-        let writers = WriterFactory::from_props(format, props)?;
-        let extension = file_extension(format, props)?;
         let naming = ObjectNaming::from_props(props)?;
         let partitioner: Arc<dyn Partitioner> = Arc::from(partitioner_from_props(props)?);
         let rotation =
@@ -170,12 +164,11 @@ impl SinkSettings {
                 ));
             }
         };
-        let mut views = vec![ViewSettings {
-            view: RecordView::Value,
-            format,
-            writers: writers.clone(),
-            extension: extension.clone(),
-        }];
+        let mut views = vec![ViewSettings::from_props(
+            RecordView::Value,
+            FORMAT_CLASS_CONFIG,
+            props,
+        )?];
         for (view, flag_key, class_key) in [
             (
                 RecordView::Key,
@@ -250,9 +243,6 @@ impl SinkSettings {
             ));
         }
         Ok(SinkSettings {
-            format,
-            writers,
-            extension,
             naming,
             rotation,
             partitioner,
@@ -265,6 +255,11 @@ impl SinkSettings {
                 ..UploadSettings::default()
             },
         })
+    }
+
+    /// The data files' format (`format.class`).
+    pub fn format(&self) -> FileFormat {
+        self.views[0].format
     }
 
     /// The views written for a record of `encoded`: all of them, but no data file for the
@@ -311,19 +306,11 @@ impl SinkSettings {
 }
 
 impl ViewSettings {
-    /// The settings of a side file whose format is `class_key` (default Avro).
+    /// The settings of `view`'s files, whose format is `class_key` (`format.class` for the
+    /// data file, which is required; the side files' keys default to Avro).
     fn from_props(view: RecordView, class_key: &str, props: &Props) -> Result<Self> {
-        let class = config::string(
-            props,
-            class_key,
-            "io.confluent.connect.s3.format.avro.AvroFormat",
-        );
-        let format = FileFormat::from_class(&class).ok_or_else(|| {
-            Error::config(
-                class_key,
-                format!("'{class}' is not a known format; use AvroFormat, JsonFormat, ParquetFormat or ByteArrayFormat"),
-            )
-        })?;
+        let default = (view != RecordView::Value).then_some(AVRO_FORMAT_CLASS);
+        let format = FileFormat::from_key(props, class_key, default)?;
         Ok(ViewSettings {
             view,
             format,

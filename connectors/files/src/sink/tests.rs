@@ -49,6 +49,15 @@ fn records(partition: i32, offsets: std::ops::Range<i64>) -> Vec<SinkRecord> {
     offsets.map(|o| record(partition, o)).collect()
 }
 
+/// Puts offsets `0..batches * 50_000` of partition 0, 50,000 records per `put`.
+async fn put_in_batches(s: &mut FileSink, batches: i64) {
+    for batch in 0..batches {
+        s.put(&records(0, batch * 50_000..(batch + 1) * 50_000), 0)
+            .await
+            .unwrap();
+    }
+}
+
 fn delivered(partition: i32, next: i64) -> CommitOffsets {
     [(
         TopicPartition::new("t", partition),
@@ -187,11 +196,7 @@ async fn large_files_stream_as_parts_and_arrive_whole() {
     );
     s.open(&[TopicPartition::new("t", 0)], 0);
     // ~6.6 MB of JSON lines: more than one 5 MiB part.
-    for batch in 0..12 {
-        s.put(&records(0, batch * 50_000..(batch + 1) * 50_000), 0)
-            .await
-            .unwrap();
-    }
+    put_in_batches(&mut s, 12).await;
     assert!(
         s.metrics().buffered_bytes < 5 << 20,
         "the first part left the buffer"
@@ -377,11 +382,7 @@ async fn tagging_names_each_objects_offsets_and_count() {
         Arc::new(store.clone()),
     );
     s.open(&[TopicPartition::new("t", 0)], 0);
-    for batch in 0..16 {
-        s.put(&records(0, batch * 50_000..(batch + 1) * 50_000), 0)
-            .await
-            .unwrap();
-    }
+    put_in_batches(&mut s, 16).await;
     assert!(
         s.metrics().buffered_bytes < 5 << 20,
         "a part left the buffer: the file is a multipart upload"
