@@ -15,7 +15,6 @@ use std::time::{Duration, Instant};
 
 use s3_sink_support::{
     Env, WAIT, avro_records, create, default_key, json_lines, order, read_object, start_worker,
-    temp,
 };
 use serde_json::{Value, json};
 use sluice_files::ObjectStore;
