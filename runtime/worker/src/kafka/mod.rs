@@ -7,6 +7,7 @@
 //! | [`config`] | worker properties → client configurations (`producer.*`, `consumer.*`, `admin.*`) | rdkafka `ClientConfig` |
 //! | [`admin`] | internal topics: create compacted, or verify an existing one is | rdkafka `AdminClient` |
 //! | [`producer`] | idempotent, `acks=all`, compressed producer; produce and await the ack | rdkafka `FutureProducer` |
+//! | [`acked`] | the same producer for a source task: acknowledgements come back as tokens in a queue | rdkafka `ThreadedProducer` |
 //! | [`consumer`] | group consumer with manual (synchronous) commits | rdkafka `StreamConsumer` |
 //! | [`reader`] | read a topic to the end, the end taken from Fetch high watermarks | rdkafka `StreamConsumer` |
 //! | [`group`] | JoinGroup/SyncGroup/Heartbeat/LeaveGroup with `protocol_type = "connect"` | `kafka-protocol` over [`connection`] |
@@ -16,6 +17,7 @@
 //! topic comes from Fetch responses' high watermark, never from ListOffsets(latest) (see
 //! [`reader`]).
 
+pub mod acked;
 pub mod admin;
 pub mod config;
 pub mod connection;
@@ -25,6 +27,7 @@ pub mod group;
 pub mod producer;
 pub mod reader;
 
+pub use acked::{AckedProducer, AckedSender, Deliveries};
 pub use admin::{Admin, InternalTopic, TopicState};
 pub use config::Properties;
 pub use consumer::{GroupConsumer, PartitionOffset, Record};

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use sluice_api::connector::{DynSourceTask, TaskConfig};
 use sluice_converters::{Converter, JsonConverter, SimpleHeaderConverter, StringConverter};
-use sluice_worker::kafka::{Admin, InternalTopic, Producer, Properties, Record, TopicReader};
+use sluice_worker::kafka::{AckedProducer, Admin, InternalTopic, Properties, Record, TopicReader};
 use sluice_worker::stores::{KafkaOffsetStore, KafkaStoreSettings, OffsetStore};
 use sluice_worker::task::TaskId;
 use sluice_worker::task::source::{RecordConverters, SourceTaskRunner, SourceTaskSettings};
@@ -30,8 +30,8 @@ pub(crate) fn admin() -> Admin {
     Admin::new(&worker(), &Properties::new(), Duration::from_secs(30)).unwrap()
 }
 
-pub(crate) fn producer() -> Producer {
-    Producer::new(&worker(), &Properties::new()).unwrap()
+pub(crate) fn producer() -> AckedProducer {
+    AckedProducer::new(&worker(), &Properties::new()).unwrap()
 }
 
 /// A new topic with `partitions` partitions.

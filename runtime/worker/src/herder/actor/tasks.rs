@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 use super::{Actor, Event, Offsets};
 use crate::herder::converters::source_converters;
 use crate::herder::plugins::PluginConstructor;
-use crate::kafka::{Admin, Producer, Properties};
+use crate::kafka::{AckedProducer, Admin, Properties};
 use crate::stores::ConfigStore;
 use crate::task::sink::SinkTaskRunner;
 use crate::task::source::{SourceTaskRunner, SourceTaskSettings};
@@ -107,7 +107,7 @@ impl Actor {
             PluginConstructor::Source(make) => {
                 let setup = || -> crate::Result<SourceTaskRunner<Offsets>> {
                     let converters = source_converters(&conn_config, worker)?;
-                    let producer = Producer::new(worker, &producer_overrides(&conn_config))?;
+                    let producer = AckedProducer::new(worker, &producer_overrides(&conn_config))?;
                     let settings = SourceTaskSettings::from_configs(worker, &conn_config)?;
                     let creates_topics = settings.topic_creation.is_some();
                     let mut runner = SourceTaskRunner::new(

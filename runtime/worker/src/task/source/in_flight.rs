@@ -2,31 +2,23 @@
 //! producer in poll order without waiting, the bounded in-flight budget, and what each
 //! acknowledgement (or failure) changes in the [`SubmittedRecords`] tracker.
 //!
-//! Records are enqueued with librdkafka's synchronous `send_result`, so they enter the
-//! producer exactly in poll order; the idempotent producer keeps that order per Kafka
-//! partition. A failed send is remembered and never acknowledged in the tracker, so its source
-//! partition's committable offset stays before it.
+//! Records are enqueued with librdkafka's synchronous send, so they enter the producer exactly
+//! in poll order; the idempotent producer keeps that order per Kafka partition. Each send
+//! carries a token, the index of its slot in a slab of in-flight records (tracker id and
+//! size), and its acknowledgement comes back with that token through the [`crate::kafka::AckedProducer`]'s
+//! queue: no allocation per record on the way back. A failed send is remembered and never
+//! acknowledged in the tracker, so its source partition's committable offset stays before it.
 
-use futures::FutureExt;
-use futures::stream::{FuturesUnordered, StreamExt};
 use rdkafka::error::KafkaError;
-use rdkafka::message::{Header, OwnedHeaders};
-use rdkafka::producer::{DeliveryFuture, FutureRecord};
-use sluice_api::connector::{BoxFuture, RecordMetadata};
+use slab::Slab;
+use sluice_api::connector::RecordMetadata;
 use sluice_api::{OffsetMap, SourceRecord};
 
 use super::config::SourceTaskSettings;
 use super::convert::ConvertedRecord;
 use super::submitted::{Submitted, SubmittedId, SubmittedRecords};
-use crate::kafka::Producer;
-use crate::{Error, Result};
-
-/// A record whose send finished, successfully or not.
-pub(super) struct Ack {
-    id: SubmittedId,
-    size: usize,
-    result: Result<RecordMetadata>,
-}
+use crate::Error;
+use crate::kafka::acked::{AckedRecord, AckedSender, Acknowledgement, Deliveries};
 
 /// A record the tracker holds until it is committable: the record (its key and value already
 /// dropped) for `commit_record`, and the broker's answer once acknowledged (`None` for a record
@@ -47,11 +39,12 @@ impl Submitted for Sent {
 }
 
 /// Records sent and not yet committable, and the acknowledgements in flight.
-#[derive(Default)]
 pub(super) struct Outstanding {
     /// Sent records; popped (and handed to `commit_record`) once committable.
     pub(super) tracker: SubmittedRecords<Sent>,
-    pub(super) in_flight: FuturesUnordered<BoxFuture<'static, Ack>>,
+    /// Per record in flight, by send token: its tracker id and its size in bytes.
+    slots: Slab<(SubmittedId, usize)>,
+    deliveries: Deliveries,
     pub(super) records: usize,
     pub(super) bytes: usize,
     /// The first failed send.
@@ -59,16 +52,80 @@ pub(super) struct Outstanding {
 }
 
 impl Outstanding {
-    pub(super) fn complete(&mut self, ack: Ack) {
+    pub(super) fn new(deliveries: Deliveries) -> Self {
+        Outstanding {
+            tracker: SubmittedRecords::default(),
+            slots: Slab::new(),
+            deliveries,
+            records: 0,
+            bytes: 0,
+            failure: None,
+        }
+    }
+
+    /// Whether no record waits for its acknowledgement.
+    pub(super) fn is_idle(&self) -> bool {
+        self.slots.is_empty()
+    }
+
+    /// Enqueues `record` in librdkafka without waiting for its acknowledgement; answers the
+    /// token to [`Outstanding::submit`] it with, which must follow before any other send.
+    pub(super) fn enqueue(
+        &self,
+        producer: &AckedSender,
+        record: &SourceRecord,
+        converted: &ConvertedRecord<'_>,
+    ) -> std::result::Result<usize, KafkaError> {
+        let token = self.slots.vacant_key();
+        let out = AckedRecord {
+            topic: &record.topic,
+            partition: record.kafka_partition,
+            key: converted.key.as_deref(),
+            value: converted.value.as_deref(),
+            timestamp: record.timestamp,
+        };
+        let headers = converted.headers.iter().map(|(k, v)| (*k, v.as_deref()));
+        producer.send(&out, headers, token)?;
+        Ok(token)
+    }
+
+    /// Submits the record enqueued with `token` to the tracker (in poll order) and counts its
+    /// `size` against the in-flight budget until its acknowledgement.
+    pub(super) fn submit(&mut self, token: usize, size: usize, record: SourceRecord) {
+        let id = self.tracker.submit(Sent { record, meta: None });
+        let key = self.slots.insert((id, size));
+        debug_assert_eq!(key, token, "a send between enqueue and submit");
+        self.records += 1;
+        self.bytes += size;
+    }
+
+    pub(super) fn complete(&mut self, ack: Acknowledgement) {
+        let Some((id, size)) = self.slots.try_remove(ack.token) else {
+            // Not one of ours: tokens are only handed out by `send`.
+            return;
+        };
         self.records -= 1;
-        self.bytes -= ack.size;
+        self.bytes -= size;
         match ack.result {
-            Ok(meta) => {
-                self.tracker.ack_with(ack.id, |sent| sent.meta = Some(meta));
+            Ok((partition, offset, timestamp)) => {
+                self.tracker.ack_with(id, |sent| {
+                    sent.meta = Some(RecordMetadata {
+                        topic: sent.record.topic.clone(),
+                        partition,
+                        offset,
+                        timestamp,
+                    })
+                });
             }
-            Err(e) => {
+            Err(source) => {
                 // Never acknowledged in the tracker: its partition's offset stays before it.
-                self.failure.get_or_insert(e);
+                let topic = self
+                    .tracker
+                    .get(id)
+                    .map(|sent| sent.record.topic.clone())
+                    .unwrap_or_default();
+                self.failure
+                    .get_or_insert(Error::Delivery { topic, source });
             }
         }
     }
@@ -85,79 +142,17 @@ impl Outstanding {
     /// offsets lag up to the whole in-flight budget behind what Kafka acknowledged, widening
     /// the window replayed after a crash.
     pub(super) fn complete_ready(&mut self) {
-        while let Some(Some(ack)) = self.in_flight.next().now_or_never() {
+        while let Some(ack) = self.deliveries.try_next() {
             self.complete(ack);
         }
     }
 
     /// The next acknowledgement; pending forever when nothing is in flight (for `select!`).
-    pub(super) async fn next(&mut self) -> Ack {
-        match self.in_flight.next().await {
-            Some(ack) => ack,
-            None => std::future::pending().await,
+    /// Cancel-safe.
+    pub(super) async fn next(&mut self) -> Acknowledgement {
+        if self.slots.is_empty() {
+            std::future::pending::<()>().await;
         }
+        self.deliveries.next().await
     }
-}
-
-/// Enqueues the record in librdkafka without waiting for the acknowledgement.
-pub(super) fn enqueue(
-    producer: &Producer,
-    record: &SourceRecord,
-    converted: &ConvertedRecord<'_>,
-) -> std::result::Result<DeliveryFuture, KafkaError> {
-    let mut fr = FutureRecord::<[u8], [u8]>::to(&record.topic);
-    if let Some(p) = record.kafka_partition {
-        fr = fr.partition(p);
-    }
-    if let Some(key) = converted.key.as_deref() {
-        fr = fr.key(key);
-    }
-    if let Some(value) = converted.value.as_deref() {
-        fr = fr.payload(value);
-    }
-    if let Some(ts) = record.timestamp {
-        fr = fr.timestamp(ts);
-    }
-    if !converted.headers.is_empty() {
-        let headers = converted.headers.iter().fold(
-            OwnedHeaders::new_with_capacity(converted.headers.len()),
-            |h, (key, value)| {
-                h.insert(Header {
-                    key,
-                    value: value.as_deref(),
-                })
-            },
-        );
-        fr = fr.headers(headers);
-    }
-    // `send_result` enqueues synchronously, so records enter librdkafka exactly in poll order
-    // (the `Producer::send` wrapper awaits, which would let a later record overtake one that
-    // waits for queue space).
-    producer.inner().send_result(fr).map_err(|(e, _)| e)
-}
-
-/// The future of a record's acknowledgement.
-pub(super) fn acknowledged(
-    id: SubmittedId,
-    size: usize,
-    topic: String,
-    delivery: DeliveryFuture,
-) -> BoxFuture<'static, Ack> {
-    async move {
-        let result = match delivery.await {
-            Ok(Ok(d)) => Ok(RecordMetadata {
-                topic,
-                partition: d.partition,
-                offset: d.offset,
-                timestamp: d.timestamp.to_millis(),
-            }),
-            Ok(Err((source, _))) => Err(Error::Delivery { topic, source }),
-            Err(_) => Err(Error::Delivery {
-                topic,
-                source: KafkaError::Canceled,
-            }),
-        };
-        Ack { id, size, result }
-    }
-    .boxed()
 }

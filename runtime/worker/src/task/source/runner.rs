@@ -56,10 +56,10 @@ use tracing::Instrument;
 
 use super::config::{ErrorTolerance, SourceTaskSettings};
 use super::convert::RecordConverters;
-use super::in_flight::{Outstanding, Sent, acknowledged, enqueue};
+use super::in_flight::{Outstanding, Sent};
 use super::offsets::StoreOffsetReader;
 use super::topics::TopicCreator;
-use crate::kafka::{Admin, Producer};
+use crate::kafka::{AckedProducer, AckedSender, Admin};
 use crate::stores::{OffsetStore, OffsetWrite};
 use crate::task::loop_metrics::SourceMetrics;
 use crate::task::{ActiveTopics, TaskHandle, TaskId, TaskState, TopicTracking};
@@ -77,7 +77,7 @@ pub struct SourceTaskRunner<S> {
     task: Box<dyn DynSourceTask>,
     config: TaskConfig,
     converters: RecordConverters,
-    producer: Producer,
+    producer: AckedProducer,
     offsets: Arc<S>,
     settings: SourceTaskSettings,
     admin: Option<Admin>,
@@ -102,7 +102,7 @@ impl<S: OffsetStore + 'static> SourceTaskRunner<S> {
         task: Box<dyn DynSourceTask>,
         config: TaskConfig,
         converters: RecordConverters,
-        producer: Producer,
+        producer: AckedProducer,
         offsets: Arc<S>,
         settings: SourceTaskSettings,
     ) -> Self {
@@ -189,6 +189,7 @@ impl<S: OffsetStore + 'static> SourceTaskRunner<S> {
         tracing::info!("The source task started.");
         metrics.task.status(&TaskState::Running);
         status.send_replace(TaskState::Running);
+        let (producer, deliveries) = producer.split();
         let mut l = Loop {
             id,
             task,
@@ -196,7 +197,7 @@ impl<S: OffsetStore + 'static> SourceTaskRunner<S> {
             producer,
             offsets,
             topics: TopicCreator::new(creation),
-            out: Outstanding::default(),
+            out: Outstanding::new(deliveries),
             unflushed: BTreeMap::new(),
             flush_due: false,
             settings,
@@ -237,7 +238,7 @@ struct Loop<S> {
     id: TaskId,
     task: Box<dyn DynSourceTask>,
     converters: RecordConverters,
-    producer: Producer,
+    producer: AckedSender,
     offsets: Arc<S>,
     topics: TopicCreator,
     settings: SourceTaskSettings,
@@ -343,11 +344,11 @@ impl<S: OffsetStore + 'static> Loop<S> {
                     _ = stopped(stop) => return Ok(Wait::Stopped),
                 }
             }
-            let delivery = loop {
-                match enqueue(&self.producer, &record, &converted) {
-                    Ok(d) => break d,
+            let token = loop {
+                match self.out.enqueue(&self.producer, &record, &converted) {
+                    Ok(token) => break token,
                     Err(KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull)) => {
-                        if self.out.in_flight.is_empty() {
+                        if self.out.is_idle() {
                             tokio::time::sleep(QUEUE_FULL_BACKOFF).await;
                         } else {
                             let ack = self.out.next().await;
@@ -362,6 +363,7 @@ impl<S: OffsetStore + 'static> Loop<S> {
                     }
                 }
             };
+            drop(converted);
             // Only the topic, offsets and headers are needed once the record is converted
             // (`commit_record`, see `SourceTask::commit_record`): dropping the key and value
             // now keeps the in-flight window's memory to about its encoded bytes.
@@ -370,13 +372,7 @@ impl<S: OffsetStore + 'static> Loop<S> {
             record.key_schema = None;
             record.value = Value::Null;
             record.value_schema = None;
-            let topic = record.topic.clone();
-            let id = self.out.tracker.submit(Sent { record, meta: None });
-            self.out.records += 1;
-            self.out.bytes += size;
-            self.out
-                .in_flight
-                .push(acknowledged(id, size, topic, delivery));
+            self.out.submit(token, size, record);
         }
         Ok(Wait::Done)
     }
@@ -455,7 +451,7 @@ impl<S: OffsetStore + 'static> Loop<S> {
     async fn finish(&mut self, failed: bool) -> Option<Error> {
         if !failed {
             let deadline = Instant::now() + self.settings.offset_flush_timeout;
-            while !self.out.in_flight.is_empty() {
+            while !self.out.is_idle() {
                 match tokio::time::timeout_at(deadline, self.out.next()).await {
                     Ok(ack) => self.out.complete(ack),
                     Err(_) => {

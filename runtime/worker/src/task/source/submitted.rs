@@ -177,6 +177,13 @@ impl<T: Submitted> SubmittedRecords<T> {
         }
     }
 
+    /// The item of `id`, while it is not committable yet.
+    pub fn get(&self, id: SubmittedId) -> Option<&T> {
+        let q = self.queues.get(id.partition)?;
+        let pos = usize::try_from(id.seq.checked_sub(q.head)?).ok()?;
+        q.entries.get(pos).map(|(item, _)| item)
+    }
+
     /// Pops every acknowledged prefix and answers the last offset of each (see the module doc).
     pub fn committable(&mut self) -> CommittableOffsets {
         self.committable_each(|_| {})
