@@ -133,11 +133,15 @@ impl<S: OffsetStore + 'static> SourceTaskRunner<S> {
         self
     }
 
-    /// Runs the loop on the Tokio runtime, inside a `task` span with `connector` and `task`
-    /// fields, and returns the handle to stop it and watch its state.
+    /// Runs the loop on a thread of its own (see `TaskHandle::spawn_on_thread`), inside a
+    /// `task` span with `connector` and `task` fields, and returns the handle to stop it and
+    /// watch its state.
     pub fn spawn(self) -> TaskHandle {
         let span = tracing::info_span!("task", connector = %self.id.connector, task = self.id.task);
-        TaskHandle::spawn("source", move |stop, status| {
+        // Kafka Connect's thread name for a source task, `task-thread-<connector>-<task>`,
+        // shortened to Linux's 15 characters by the kernel.
+        let name = format!("task-{}", self.id);
+        TaskHandle::spawn_on_thread("source", name, move |stop, status| {
             self.run(stop, status).instrument(span)
         })
     }
