@@ -39,7 +39,7 @@ use sluice_files::sink::{
 };
 use sluice_files::{FileFormat, Props, SinkSettings};
 
-use crate::store::{S3StoreConfig, Sse};
+use crate::store::{S3StoreConfig, Sse, SseCustomerKey};
 use crate::{Error, Result};
 
 /// `s3.bucket.name`: the bucket objects are written to (required).
@@ -66,7 +66,8 @@ pub const RETRY_BACKOFF_CONFIG: &str = "s3.retry.backoff.ms";
 pub const SSEA_NAME_CONFIG: &str = "s3.ssea.name";
 /// `s3.sse.kms.key.id`: the KMS key for `aws:kms`.
 pub const SSE_KMS_KEY_CONFIG: &str = "s3.sse.kms.key.id";
-/// `s3.sse.customer.key`: SSE-C key (not supported yet).
+/// `s3.sse.customer.key`: SSE-C, a customer-provided AES-256 key (base64), used with
+/// `s3.ssea.name=AES256` as Confluent's sink does.
 pub const SSE_CUSTOMER_KEY_CONFIG: &str = "s3.sse.customer.key";
 /// `s3.acl.canned`: canned ACL of written objects.
 pub const ACL_CANNED_CONFIG: &str = "s3.acl.canned";
@@ -230,7 +231,7 @@ pub fn config_def() -> ConfigDef {
         .define(key(CONDITIONAL_WRITES_CONFIG, Boolean, "Confluent's conditional commit writes. Sluice needs none: after a restart it finds the objects written since the last commit and rewrites them under the same names, which is exactly-once also with scheduled rotation.").default_value("true"))
         .define(s(SSEA_NAME_CONFIG, "", "Server-side encryption: AES256, aws:kms or aws:kms:dsse; empty for none."))
         .define(s(SSE_KMS_KEY_CONFIG, "", "The KMS key id for aws:kms encryption; empty for the bucket's default key."))
-        .define(key(SSE_CUSTOMER_KEY_CONFIG, Password, "SSE-C customer key (not supported yet: must be empty).").default_value(""))
+        .define(key(SSE_CUSTOMER_KEY_CONFIG, Password, "SSE-C: a customer-provided 256-bit key, base64-encoded, that S3 encrypts every object with (requires s3.ssea.name=AES256; every later read of the objects needs the same key).").default_value(""))
         .define(key(ACL_CANNED_CONFIG, Str, "The canned ACL of written objects, e.g. bucket-owner-full-control.").default_null())
         .define(key(WAN_MODE_CONFIG, Boolean, "S3 Transfer Acceleration (not supported yet: only false).").default_value("false"))
         .define(s(PROXY_URL_CONFIG, "", "An HTTP proxy for S3 requests (not supported yet: must be empty)."))
@@ -314,25 +315,45 @@ impl S3SinkConfig {
                 ),
             ));
         }
-        if let Some(alg) = get(SSEA_NAME_CONFIG) {
-            if !["AES256", "aws:kms", "aws:kms:dsse"].contains(&alg) {
+        let customer_key = get(SSE_CUSTOMER_KEY_CONFIG)
+            .map(|text| {
+                SseCustomerKey::from_base64(text)
+                    .map_err(|why| config_error(SSE_CUSTOMER_KEY_CONFIG, &why))
+            })
+            .transpose()?;
+        match (get(SSEA_NAME_CONFIG), customer_key) {
+            // SSE-C replaces SSE-S3: S3 refuses a request that asks for both (Confluent's sink
+            // uses the customer key when the algorithm is AES256).
+            (Some(alg), Some(key)) if alg.eq_ignore_ascii_case("AES256") => {
+                store = store.with_sse_customer_key(key);
+            }
+            (alg, Some(_)) => {
                 return Err(config_error(
-                    SSEA_NAME_CONFIG,
-                    &format!("'{alg}' is not AES256, aws:kms or aws:kms:dsse"),
+                    SSE_CUSTOMER_KEY_CONFIG,
+                    &format!(
+                        "needs s3.ssea.name=AES256 (it is {}); set it, or clear the customer key",
+                        alg.map_or_else(|| "empty".to_string(), |a| format!("'{a}'"))
+                    ),
                 ));
             }
-            store = store.with_sse(Sse {
-                algorithm: alg.to_string(),
-                kms_key_id: get(SSE_KMS_KEY_CONFIG).map(str::to_string),
-            });
+            (Some(alg), None) => {
+                if !["AES256", "aws:kms", "aws:kms:dsse"].contains(&alg) {
+                    return Err(config_error(
+                        SSEA_NAME_CONFIG,
+                        &format!("'{alg}' is not AES256, aws:kms or aws:kms:dsse"),
+                    ));
+                }
+                store = store.with_sse(Sse {
+                    algorithm: alg.to_string(),
+                    kms_key_id: get(SSE_KMS_KEY_CONFIG).map(str::to_string),
+                });
+            }
+            (None, None) => {}
         }
         if let Some(acl) = get(ACL_CANNED_CONFIG) {
             store = store.with_canned_acl(acl);
         }
-        for (k, what) in [
-            (SSE_CUSTOMER_KEY_CONFIG, "SSE-C encryption"),
-            (PROXY_URL_CONFIG, "a proxy"),
-        ] {
+        for (k, what) in [(PROXY_URL_CONFIG, "a proxy")] {
             if get(k).is_some() {
                 return Err(config_error(
                     k,
@@ -420,5 +441,70 @@ fn int(p: &Props, key: &str, default: i64) -> Result<i64> {
         Some(v) => v
             .parse()
             .map_err(|_| config_error(key, &format!("'{v}' is not an integer"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use base64::Engine as _;
+
+    use super::*;
+
+    fn props(extra: &[(&str, &str)]) -> Properties {
+        [
+            ("s3.bucket.name", "b"),
+            (
+                "format.class",
+                "io.confluent.connect.s3.format.json.JsonFormat",
+            ),
+            ("flush.size", "3"),
+            ("topics", "t"),
+        ]
+        .iter()
+        .chain(extra)
+        .map(|(k, v)| (k.to_string(), Some(v.to_string())))
+        .collect()
+    }
+
+    fn error_of(extra: &[(&str, &str)]) -> String {
+        match S3SinkConfig::parse(&props(extra)) {
+            Ok(_) => panic!("accepted {extra:?}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn a_customer_key_with_aes256_is_sse_c_and_replaces_sse_s3() {
+        let key = base64::engine::general_purpose::STANDARD.encode([3u8; 32]);
+        let c = S3SinkConfig::parse(&props(&[
+            ("s3.ssea.name", "AES256"),
+            ("s3.sse.customer.key", &key),
+        ]))
+        .unwrap();
+        assert_eq!(c.store.sse, None);
+        assert_eq!(
+            c.store.sse_customer.as_ref().map(SseCustomerKey::key),
+            Some(key.as_str())
+        );
+    }
+
+    #[test]
+    fn a_customer_key_needs_aes256_and_32_bytes() {
+        let key = base64::engine::general_purpose::STANDARD.encode([3u8; 32]);
+        for e in [
+            error_of(&[("s3.sse.customer.key", &key)]),
+            error_of(&[("s3.ssea.name", "aws:kms"), ("s3.sse.customer.key", &key)]),
+        ] {
+            assert!(
+                e.contains("s3.sse.customer.key") && e.contains("AES256"),
+                "{e}"
+            );
+        }
+        let short = base64::engine::general_purpose::STANDARD.encode([3u8; 31]);
+        let e = error_of(&[("s3.ssea.name", "AES256"), ("s3.sse.customer.key", &short)]);
+        assert!(
+            e.contains("s3.sse.customer.key") && e.contains("31 bytes"),
+            "{e}"
+        );
     }
 }

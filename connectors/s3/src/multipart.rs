@@ -19,6 +19,7 @@
 //! complete an upload that has no parts.
 
 use std::fmt;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use aws_sdk_s3::Client;
@@ -29,6 +30,7 @@ use sluice_files::{Error, MultipartUpload, Result};
 use tracing::{debug, warn};
 
 use crate::classify::{STORE, Target, classify};
+use crate::store::{S3StoreConfig, put_settings};
 
 /// S3 allows at most this many parts per upload.
 const MAX_PARTS: i32 = 10_000;
@@ -36,7 +38,9 @@ const MAX_PARTS: i32 = 10_000;
 /// A multipart upload in progress; created by [`crate::S3Store`]'s `start_upload`.
 pub struct S3MultipartUpload {
     client: Client,
-    bucket: String,
+    /// The store's settings: bucket, SSE-C key (sent with every part), and for an upload
+    /// completed without parts, the settings of the empty object put instead.
+    config: Arc<S3StoreConfig>,
     key: String,
     upload_id: String,
     parts: Vec<CompletedPart>,
@@ -47,7 +51,7 @@ impl fmt::Debug for S3MultipartUpload {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The SDK client (and its credentials provider) is left out.
         f.debug_struct("S3MultipartUpload")
-            .field("bucket", &self.bucket)
+            .field("bucket", &self.config.bucket)
             .field("key", &self.key)
             .field("upload_id", &self.upload_id)
             .field("parts", &self.parts.len())
@@ -56,10 +60,15 @@ impl fmt::Debug for S3MultipartUpload {
 }
 
 impl S3MultipartUpload {
-    pub(crate) fn new(client: Client, bucket: String, key: String, upload_id: String) -> Self {
+    pub(crate) fn new(
+        client: Client,
+        config: Arc<S3StoreConfig>,
+        key: String,
+        upload_id: String,
+    ) -> Self {
         S3MultipartUpload {
             client,
-            bucket,
+            config,
             key,
             upload_id,
             parts: Vec::new(),
@@ -75,7 +84,7 @@ impl S3MultipartUpload {
     fn target(&self, operation: &'static str) -> Target<'_> {
         Target {
             operation,
-            bucket: &self.bucket,
+            bucket: &self.config.bucket,
             key: &self.key,
         }
     }
@@ -83,7 +92,7 @@ impl S3MultipartUpload {
     async fn abort_request(&self) -> Result<()> {
         self.client
             .abort_multipart_upload()
-            .bucket(&self.bucket)
+            .bucket(&self.config.bucket)
             .key(&self.key)
             .upload_id(&self.upload_id)
             .send()
@@ -95,11 +104,13 @@ impl S3MultipartUpload {
     async fn complete_request(&self) -> Result<()> {
         if self.parts.is_empty() {
             self.abort_request().await?;
-            self.client
+            let request = self
+                .client
                 .put_object()
-                .bucket(&self.bucket)
+                .bucket(&self.config.bucket)
                 .key(&self.key)
-                .body(ByteStream::from(Bytes::new()))
+                .body(ByteStream::from(Bytes::new()));
+            put_settings(&self.config, request)
                 .send()
                 .await
                 .map_err(|e| classify(e, self.target("put")))?;
@@ -107,9 +118,13 @@ impl S3MultipartUpload {
         }
         self.client
             .complete_multipart_upload()
-            .bucket(&self.bucket)
+            .bucket(&self.config.bucket)
             .key(&self.key)
             .upload_id(&self.upload_id)
+            // Needed because the parts carry checksums (S3's rule for SSE-C objects).
+            .set_sse_customer_algorithm(self.config.sse_customer_algorithm())
+            .set_sse_customer_key(self.config.sse_customer_key())
+            .set_sse_customer_key_md5(self.config.sse_customer_key_md5())
             .multipart_upload(
                 CompletedMultipartUpload::builder()
                     .set_parts(Some(self.parts.clone()))
@@ -142,11 +157,14 @@ impl MultipartUpload for S3MultipartUpload {
         let output = self
             .client
             .upload_part()
-            .bucket(&self.bucket)
+            .bucket(&self.config.bucket)
             .key(&self.key)
             .upload_id(&self.upload_id)
             .part_number(part_number)
             .checksum_algorithm(ChecksumAlgorithm::Crc32)
+            .set_sse_customer_algorithm(self.config.sse_customer_algorithm())
+            .set_sse_customer_key(self.config.sse_customer_key())
+            .set_sse_customer_key_md5(self.config.sse_customer_key_md5())
             .body(ByteStream::from(data))
             .send()
             .await
@@ -158,7 +176,7 @@ impl MultipartUpload for S3MultipartUpload {
                 .set_checksum_crc32(output.checksum_crc32().map(str::to_owned))
                 .build(),
         );
-        debug!(bucket = %self.bucket, key = %self.key, part_number, bytes = len, "Uploaded S3 part.");
+        debug!(bucket = %self.config.bucket, key = %self.key, part_number, bytes = len, "Uploaded S3 part.");
         Ok(())
     }
 
@@ -166,14 +184,14 @@ impl MultipartUpload for S3MultipartUpload {
         self.finished = true;
         match self.complete_request().await {
             Ok(()) => {
-                debug!(bucket = %self.bucket, key = %self.key, parts = self.parts.len(), "Completed S3 multipart upload.");
+                debug!(bucket = %self.config.bucket, key = %self.key, parts = self.parts.len(), "Completed S3 multipart upload.");
                 Ok(())
             }
             // An upload without parts was already aborted by `complete_request`.
             Err(e) if self.parts.is_empty() => Err(e),
             Err(e) => {
                 if let Err(abort) = self.abort_request().await {
-                    warn!(bucket = %self.bucket, key = %self.key, upload_id = %self.upload_id, error = %abort,
+                    warn!(bucket = %self.config.bucket, key = %self.key, upload_id = %self.upload_id, error = %abort,
                         "Could not abort the S3 multipart upload after its completion failed; its parts stay until a lifecycle rule removes them.");
                 }
                 Err(e)
@@ -184,7 +202,7 @@ impl MultipartUpload for S3MultipartUpload {
     async fn abort(mut self: Box<Self>) -> Result<()> {
         self.finished = true;
         self.abort_request().await?;
-        debug!(bucket = %self.bucket, key = %self.key, "Aborted S3 multipart upload.");
+        debug!(bucket = %self.config.bucket, key = %self.key, "Aborted S3 multipart upload.");
         Ok(())
     }
 }
@@ -192,7 +210,7 @@ impl MultipartUpload for S3MultipartUpload {
 impl Drop for S3MultipartUpload {
     fn drop(&mut self) {
         if !self.finished {
-            warn!(bucket = %self.bucket, key = %self.key, upload_id = %self.upload_id,
+            warn!(bucket = %self.config.bucket, key = %self.key, upload_id = %self.upload_id,
                 "An S3 multipart upload was dropped without being completed or aborted; its parts stay until a lifecycle rule removes them.");
         }
     }

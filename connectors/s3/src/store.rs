@@ -10,6 +10,7 @@
 //! [`S3StoreConfig::endpoint`] and [`S3StoreConfig::path_style`].
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -74,6 +75,9 @@ pub struct S3StoreConfig {
     pub list_page_size: Option<i32>,
     /// Server-side encryption of written objects (`s3.ssea.name`, `s3.sse.kms.key.id`).
     pub sse: Option<Sse>,
+    /// SSE-C: the customer-provided key objects are encrypted with (`s3.sse.customer.key`);
+    /// sent with every write, and with every read, which S3 refuses without it.
+    pub sse_customer: Option<SseCustomerKey>,
     /// The canned ACL of written objects (`s3.acl.canned`).
     pub canned_acl: Option<String>,
     /// Attempts per request made by the SDK itself (`s3.part.retries` + 1); `None`: the SDK's
@@ -92,6 +96,61 @@ pub struct Sse {
     pub kms_key_id: Option<String>,
 }
 
+/// A customer-provided AES-256 key for SSE-C: S3 encrypts each object with it and keeps only
+/// its MD5, so every request that writes or reads the object must carry it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SseCustomerKey {
+    /// The key, base64 (as configured).
+    key: String,
+    /// The base64 MD5 of the raw key, which S3 checks the key against.
+    md5: String,
+}
+
+impl fmt::Debug for SseCustomerKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The key is a secret; its MD5 identifies it without revealing it.
+        f.debug_struct("SseCustomerKey")
+            .field("md5", &self.md5)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SseCustomerKey {
+    /// The algorithm S3 supports for SSE-C.
+    pub const ALGORITHM: &'static str = "AES256";
+
+    /// Reads a base64-encoded 256-bit key; the error says what is wrong with it.
+    pub fn from_base64(text: &str) -> std::result::Result<Self, String> {
+        use base64::Engine as _;
+        use md5::Digest as _;
+        let engine = base64::engine::general_purpose::STANDARD;
+        let raw = engine.decode(text.trim()).map_err(|e| {
+            format!("is not base64 ({e}); give the 32-byte AES-256 key base64-encoded")
+        })?;
+        if raw.len() != 32 {
+            return Err(format!(
+                "decodes to {} bytes; SSE-C needs a 256-bit key: 32 bytes, base64-encoded",
+                raw.len()
+            ));
+        }
+        let md5 = engine.encode(md5::Md5::digest(&raw));
+        Ok(SseCustomerKey {
+            key: engine.encode(&raw),
+            md5,
+        })
+    }
+
+    /// The key, base64.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// The base64 MD5 of the raw key.
+    pub fn key_md5(&self) -> &str {
+        &self.md5
+    }
+}
+
 impl S3StoreConfig {
     /// A configuration for `bucket` in `region` on AWS with the default credentials chain.
     pub fn new(bucket: impl Into<String>, region: impl Into<String>) -> Self {
@@ -103,6 +162,7 @@ impl S3StoreConfig {
             credentials: None,
             list_page_size: None,
             sse: None,
+            sse_customer: None,
             canned_acl: None,
             max_attempts: None,
             initial_backoff: None,
@@ -132,6 +192,12 @@ impl S3StoreConfig {
     /// Encrypts written objects server-side.
     pub fn with_sse(mut self, sse: Sse) -> Self {
         self.sse = Some(sse);
+        self
+    }
+
+    /// Encrypts written objects with a customer-provided key (SSE-C).
+    pub fn with_sse_customer_key(mut self, key: SseCustomerKey) -> Self {
+        self.sse_customer = Some(key);
         self
     }
 
@@ -202,7 +268,7 @@ fn config_error(key: &str, message: &str) -> Error {
 #[derive(Clone)]
 pub struct S3Store {
     client: Client,
-    config: S3StoreConfig,
+    config: Arc<S3StoreConfig>,
 }
 
 impl fmt::Debug for S3Store {
@@ -245,7 +311,10 @@ impl S3Store {
         }
         let client = Client::from_conf(builder.build());
         debug!(bucket = %config.bucket, region = %config.region, endpoint = ?config.endpoint, "S3 store ready.");
-        Ok(S3Store { client, config })
+        Ok(S3Store {
+            client,
+            config: Arc::new(config),
+        })
     }
 
     /// The bucket this store writes to.
@@ -337,14 +406,7 @@ impl ObjectStore for S3Store {
             .bucket(&self.config.bucket)
             .key(key)
             .body(ByteStream::from(body));
-        if let Some(sse) = &self.config.sse {
-            request = request
-                .server_side_encryption(ServerSideEncryption::from(sse.algorithm.as_str()))
-                .set_ssekms_key_id(sse.kms_key_id.clone());
-        }
-        if let Some(acl) = &self.config.canned_acl {
-            request = request.acl(ObjectCannedAcl::from(acl.as_str()));
-        }
+        request = put_settings(&self.config, request);
         request
             .send()
             .await
@@ -359,6 +421,9 @@ impl ObjectStore for S3Store {
             .get_object()
             .bucket(&self.config.bucket)
             .key(key)
+            .set_sse_customer_algorithm(self.config.sse_customer_algorithm())
+            .set_sse_customer_key(self.config.sse_customer_key())
+            .set_sse_customer_key_md5(self.config.sse_customer_key_md5())
             .send()
             .await
             .map_err(|e| classify(e, self.target("get", key)))?;
@@ -427,7 +492,10 @@ impl ObjectStore for S3Store {
             // Parts carry a CRC32 each and the completion lists them: S3 verifies every part,
             // and declaring the algorithm up front keeps UploadPart and CompleteMultipartUpload
             // consistent with the checksums the SDK computes by default.
-            .checksum_algorithm(ChecksumAlgorithm::Crc32);
+            .checksum_algorithm(ChecksumAlgorithm::Crc32)
+            .set_sse_customer_algorithm(self.config.sse_customer_algorithm())
+            .set_sse_customer_key(self.config.sse_customer_key())
+            .set_sse_customer_key_md5(self.config.sse_customer_key_md5());
         if let Some(sse) = &self.config.sse {
             request = request
                 .server_side_encryption(ServerSideEncryption::from(sse.algorithm.as_str()))
@@ -452,7 +520,7 @@ impl ObjectStore for S3Store {
         debug!(bucket = %self.config.bucket, key, upload_id, "Started S3 multipart upload.");
         Ok(Box::new(S3MultipartUpload::new(
             self.client.clone(),
-            self.config.bucket.clone(),
+            Arc::clone(&self.config),
             key.to_owned(),
             upload_id.to_owned(),
         )))
@@ -496,4 +564,43 @@ impl S3Store {
         objects.sort_by(|a, b| a.key.cmp(&b.key));
         Ok(objects)
     }
+}
+
+impl S3StoreConfig {
+    /// SSE-C's algorithm header, when a customer key is configured.
+    pub(crate) fn sse_customer_algorithm(&self) -> Option<String> {
+        self.sse_customer
+            .as_ref()
+            .map(|_| SseCustomerKey::ALGORITHM.to_string())
+    }
+
+    /// SSE-C's key header, when configured.
+    pub(crate) fn sse_customer_key(&self) -> Option<String> {
+        self.sse_customer.as_ref().map(|k| k.key().to_string())
+    }
+
+    /// SSE-C's key MD5 header, when configured.
+    pub(crate) fn sse_customer_key_md5(&self) -> Option<String> {
+        self.sse_customer.as_ref().map(|k| k.key_md5().to_string())
+    }
+}
+
+/// The settings of every new object written with PutObject: SSE (or SSE-C) and the canned ACL.
+pub(crate) fn put_settings(
+    config: &S3StoreConfig,
+    request: aws_sdk_s3::operation::put_object::builders::PutObjectFluentBuilder,
+) -> aws_sdk_s3::operation::put_object::builders::PutObjectFluentBuilder {
+    let mut request = request
+        .set_sse_customer_algorithm(config.sse_customer_algorithm())
+        .set_sse_customer_key(config.sse_customer_key())
+        .set_sse_customer_key_md5(config.sse_customer_key_md5());
+    if let Some(sse) = &config.sse {
+        request = request
+            .server_side_encryption(ServerSideEncryption::from(sse.algorithm.as_str()))
+            .set_ssekms_key_id(sse.kms_key_id.clone());
+    }
+    if let Some(acl) = &config.canned_acl {
+        request = request.acl(ObjectCannedAcl::from(acl.as_str()));
+    }
+    request
 }
