@@ -15,7 +15,7 @@
 #   bash bench/pg_source.sh                       # ROWS=1000000 STREAM_ROWS=500000 FORMAT=avro
 #   ROWS=200000 STREAM_ROWS=100000 FORMAT=json bash bench/pg_source.sh
 #   CONNECTOR_EXTRA='"max.queue.size": "2048"' bash bench/pg_source.sh   # extra connector keys
-#   PERF_OUT=/tmp/prof bash bench/pg_source.sh   # also `perf record` the worker in each run
+#   PERF_OUT=/tmp/prof bash bench/pg_source.sh   # also `perf record` each run (system-wide; report with --pid $(cat /tmp/prof/NAME.pid))
 #   PERF_ARGS='-F 999 --call-graph dwarf,16384'   # perf's options (default -F 299, no call graph)
 #
 # A private Tansu broker (memory storage) on a free port per run; PostgreSQL is the test
@@ -95,7 +95,10 @@ connector() { # NAME PREFIX TABLE SNAPSHOT_MODE
 perf_start() { # NAME — profiles the worker until perf_stop when PERF_OUT is set
   [ -n "${PERF_OUT:-}" ] || return 0
   mkdir -p "$PERF_OUT"
-  perf record -q ${PERF_ARGS:--F 299} -p "$worker_pid" -o "$PERF_OUT/$1.data" 2>/dev/null &
+  # System-wide: `-p` would miss the threads the worker starts later (a source task runs on a
+  # thread of its own, created by the POST below). Read it with `perf report --pid <NAME.pid>`.
+  echo "$worker_pid" > "$PERF_OUT/$1.pid"
+  perf record -q -a ${PERF_ARGS:--F 299} -o "$PERF_OUT/$1.data" 2>/dev/null &
   perf_pid=$!
 }
 perf_stop() {

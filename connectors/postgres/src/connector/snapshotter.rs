@@ -30,7 +30,7 @@ use super::config::PostgresConfig;
 use super::emitter::{Emitter, Stopped};
 use super::events::{EventBuilder, SourceInfo};
 use super::keyset::{PrimaryKey, primary_key};
-use super::offsets::{KeyValues, SnapshotPosition, snapshot_offset};
+use super::offsets::{KeyValues, SnapshotOffsets, SnapshotPosition, snapshot_offset};
 use super::tables::{TableId, TableSchema};
 use crate::error::{Error, Result};
 use crate::lsn::Lsn;
@@ -81,8 +81,8 @@ struct Emitting<'s, 'a> {
     snapshot: &'s Snapshot<'a>,
     ts_us: i64,
     schemas: Vec<TableSchema>,
-    /// Per entry of `schemas`: the position its records carry (the key values set per row).
-    positions: Vec<SnapshotPosition>,
+    /// Per entry of `schemas`: the offsets its records carry (the key values set per row).
+    offsets: Vec<SnapshotOffsets>,
     pending: Option<Pending>,
     rows: u64,
     resumed: bool,
@@ -121,11 +121,11 @@ impl Emitting<'_, '_> {
             lsn: s.lsn,
             tx_id: Some(s.tx_id),
         };
-        let position = &mut self.positions[p.table];
-        if let (Some(after), Some(key)) = (position.after.as_mut(), p.key) {
-            after.values = key;
-        }
-        let offset = snapshot_offset(s.lsn, s.tx_id, self.ts_us, last_overall, Some(position));
+        let offset = if last_overall {
+            snapshot_offset(s.lsn, s.tx_id, self.ts_us, true, None)
+        } else {
+            self.offsets[p.table].row(p.key.as_deref())
+        };
         let record =
             s.events
                 .create(&self.schemas[p.table], Op::Read, p.row, &info, None, offset)?;
@@ -323,7 +323,7 @@ pub async fn run(
         snapshot: s,
         ts_us,
         schemas: Vec::new(),
-        positions: Vec::new(),
+        offsets: Vec::new(),
         pending: None,
         rows: 0,
         resumed: from.is_some(),
@@ -503,12 +503,15 @@ async fn start_table(
         )
         .await?,
     );
-    state.positions.push(SnapshotPosition {
+    let position = SnapshotPosition {
         table: id.clone(),
         after: key.map(|k| KeyValues {
             columns: k.columns.clone(),
             values: Vec::new(),
         }),
-    });
+    };
+    state
+        .offsets
+        .push(SnapshotOffsets::new(s.lsn, s.tx_id, state.ts_us, &position));
     Ok((state.schemas.len() - 1, key_at))
 }
