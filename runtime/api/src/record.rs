@@ -17,7 +17,10 @@ pub type OffsetMap = serde_json::Map<String, serde_json::Value>;
 pub struct SourceRecord {
     /// Which part of the source this record comes from (e.g. `{"server":"dbserver1"}`).
     pub source_partition: OffsetMap,
-    /// The position in that partition after this record.
+    /// The position in that partition after this record. Sluice reads an empty map as "no new
+    /// position": once the record is acknowledged, the partition's stored offset stays the last
+    /// non-empty one before it, so a source may give its position only every so often and
+    /// replays from there after a crash.
     pub source_offset: OffsetMap,
     /// The destination topic.
     pub topic: String,

@@ -168,7 +168,7 @@ impl SourceTask for PostgresConnectorTask {
                 _ => {}
             }
         }
-        if metadata.is_some() {
+        if metadata.is_some() && ts.is_some() {
             r.acked_ts = ts;
         }
         if let Some(lsn) = lsn {

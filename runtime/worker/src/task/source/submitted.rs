@@ -17,6 +17,10 @@
 //! in parallel) waits in its queue until the records before it are acknowledged too; a record
 //! whose send failed is never flagged, so its partition's offset stays before it for good.
 //!
+//! A record with an empty offset moves nothing: the committable offset of its partition is
+//! that of the last record before it with a non-empty one (a source may give a position only
+//! every so often, and replays from the last one given).
+//!
 //! Source partitions are independent: one partition's stuck record does not hold back another's
 //! offsets, exactly as in Kafka Connect, since a task resumes each partition from its own offset.
 //!
@@ -203,8 +207,11 @@ impl<T: Submitted> SubmittedRecords<T> {
                 q.head += 1;
                 out.records += 1;
                 each(&item);
-                if !acked_front(q) {
-                    last = Some(item.take_offset());
+                // An empty offset is "no new position": the partition's offset stays the last
+                // non-empty one (see `SourceRecord::source_offset`).
+                let offset = item.take_offset();
+                if !offset.is_empty() {
+                    last = Some(offset);
                 }
             }
             if let Some(offset) = last {
@@ -253,6 +260,42 @@ mod tests {
         assert_eq!(c.records, 3);
         assert_eq!(s.pending(), 0);
         assert!(s.committable().is_empty());
+    }
+
+    #[test]
+    fn an_empty_offset_keeps_the_last_position_given() {
+        let mut s: SubmittedRecords = SubmittedRecords::new();
+        let p = map(json!({"file": "a"}));
+        let offsets = [
+            pos(1),
+            OffsetMap::new(),
+            OffsetMap::new(),
+            pos(4),
+            OffsetMap::new(),
+        ];
+        let ids: Vec<_> = offsets
+            .iter()
+            .map(|o| s.submit((p.clone(), o.clone())))
+            .collect();
+        s.ack(ids[0]);
+        s.ack(ids[1]);
+        s.ack(ids[2]);
+        assert_eq!(
+            s.committable().offsets,
+            vec![(p.clone(), pos(1))],
+            "records 2 and 3 give no position: 1 stands"
+        );
+        s.ack(ids[4]);
+        assert!(s.committable().is_empty(), "record 4 is not acknowledged");
+        s.ack(ids[3]);
+        let c = s.committable();
+        assert_eq!(c.offsets, vec![(p.clone(), pos(4))], "4, not the empty 5");
+        assert_eq!(c.records, 2);
+        let only_empty = s.submit((p.clone(), OffsetMap::new()));
+        s.ack(only_empty);
+        let c = s.committable();
+        assert!(c.offsets.is_empty(), "nothing new to store: {c:?}");
+        assert_eq!(c.records, 1);
     }
 
     #[test]
