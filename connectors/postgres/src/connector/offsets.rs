@@ -104,35 +104,6 @@ pub fn snapshot_offset(
     m
 }
 
-/// The offsets of one table's snapshot records, built once per table: every field but the
-/// row's key is the same for all its rows (the LSN, transaction and time of the snapshot, the
-/// table, its key columns), and this runs for every snapshot row. Cloning the finished map
-/// skips hashing each key into a new map and serializing the key columns per row.
-#[derive(Debug, Clone)]
-pub struct SnapshotOffsets {
-    /// [`snapshot_offset`] of a row that is not the snapshot's last, key values empty.
-    template: OffsetMap,
-}
-
-impl SnapshotOffsets {
-    /// The offsets of the rows of `position`'s table.
-    pub fn new(lsn: Lsn, tx_id: i64, ts_usec: i64, position: &SnapshotPosition) -> Self {
-        SnapshotOffsets {
-            template: snapshot_offset(lsn, tx_id, ts_usec, false, Some(position)),
-        }
-    }
-
-    /// The offset of a row that is not the snapshot's last, whose key has `key` values (`None`
-    /// for a table read whole): exactly [`snapshot_offset`] with the position after that row.
-    pub fn row(&self, key: Option<&[String]>) -> OffsetMap {
-        let mut m = self.template.clone();
-        if let (Some(key), Some(slot)) = (key, m.get_mut(POSITION_KEY)) {
-            *slot = Json::String(serde_json::to_string(key).unwrap_or_default());
-        }
-        m
-    }
-}
-
 /// Offset field: the schema of the table the snapshot is reading.
 pub const POSITION_SCHEMA: &str = "sluice_snapshot_schema";
 /// Offset field: the table the snapshot is reading.
@@ -464,36 +435,6 @@ mod tests {
             Json::from(r#"["it's, \\ \"odd\" ü","42"]"#)
         );
         assert_eq!(with[POSITION_KEY_COLUMNS], Json::from(r#"["region","id"]"#));
-    }
-
-    #[test]
-    fn a_table_template_gives_the_offset_built_field_by_field() {
-        let mut position = keyed();
-        let offsets = SnapshotOffsets::new(Lsn(77), 3, 4, &position);
-        for values in [
-            vec!["1".to_string(), "a\"b".to_string()],
-            vec!["2".into(), "c".into()],
-        ] {
-            if let Some(after) = position.after.as_mut() {
-                after.values = values.clone();
-            }
-            let expected = snapshot_offset(Lsn(77), 3, 4, false, Some(&position));
-            let ours = offsets.row(Some(&values));
-            assert_eq!(ours, expected);
-            assert_eq!(
-                serde_json::to_string(&ours).unwrap(),
-                serde_json::to_string(&expected).unwrap(),
-                "same fields in the same order"
-            );
-        }
-        let whole = SnapshotPosition {
-            table: position.table.clone(),
-            after: None,
-        };
-        assert_eq!(
-            SnapshotOffsets::new(Lsn(77), 3, 4, &whole).row(None),
-            snapshot_offset(Lsn(77), 3, 4, false, Some(&whole))
-        );
     }
 
     #[test]

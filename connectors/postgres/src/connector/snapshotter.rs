@@ -31,7 +31,7 @@ use super::config::PostgresConfig;
 use super::emitter::{Emitter, Stopped};
 use super::events::{EventBuilder, SourceInfo};
 use super::keyset::{PrimaryKey, primary_key};
-use super::offsets::{KeyValues, SnapshotOffsets, SnapshotPosition, snapshot_offset};
+use super::offsets::{KeyValues, SnapshotPosition, snapshot_offset};
 use super::tables::{TableId, TableSchema};
 use crate::error::{Error, Result};
 use crate::lsn::Lsn;
@@ -92,8 +92,8 @@ struct Emitting<'s, 'a> {
     snapshot: &'s Snapshot<'a>,
     ts_us: i64,
     schemas: Vec<TableSchema>,
-    /// Per entry of `schemas`: the offsets its records carry (the key values set per row).
-    offsets: Vec<SnapshotOffsets>,
+    /// Per entry of `schemas`: the position its records carry (the key values set per row).
+    positions: Vec<SnapshotPosition>,
     pending: Option<Pending>,
     rows: u64,
     resumed: bool,
@@ -135,7 +135,11 @@ impl Emitting<'_, '_> {
         let offset = if last_overall {
             snapshot_offset(s.lsn, s.tx_id, self.ts_us, true, None)
         } else if last_in_table || p.seq % OFFSET_EVERY_ROWS == 0 {
-            self.offsets[p.table].row(p.key.as_deref())
+            let position = &mut self.positions[p.table];
+            if let (Some(after), Some(key)) = (position.after.as_mut(), p.key) {
+                after.values = key;
+            }
+            snapshot_offset(s.lsn, s.tx_id, self.ts_us, false, Some(position))
         } else {
             // No new position (see `OFFSET_EVERY_ROWS`).
             OffsetMap::new()
@@ -338,7 +342,7 @@ pub async fn run(
         snapshot: s,
         ts_us,
         schemas: Vec::new(),
-        offsets: Vec::new(),
+        positions: Vec::new(),
         pending: None,
         rows: 0,
         resumed: from.is_some(),
@@ -518,15 +522,12 @@ async fn start_table(
         )
         .await?,
     );
-    let position = SnapshotPosition {
+    state.positions.push(SnapshotPosition {
         table: id.clone(),
         after: key.map(|k| KeyValues {
             columns: k.columns.clone(),
             values: Vec::new(),
         }),
-    };
-    state
-        .offsets
-        .push(SnapshotOffsets::new(s.lsn, s.tx_id, state.ts_us, &position));
+    });
     Ok((state.schemas.len() - 1, key_at))
 }

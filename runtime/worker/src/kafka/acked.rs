@@ -11,7 +11,7 @@
 //!
 //! The configuration (defaults, `producer.*` properties, overrides) is the same as
 //! [`super::Producer`]'s, so the delivery guarantees argued there hold unchanged, except for
-//! one default: `linger.ms` is 20 instead of 5 ([`SOURCE_TASK_DEFAULTS`]).
+//! one default: `linger.ms` is 20 instead of 5 ([`source_task_defaults`]).
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -24,7 +24,6 @@ use rdkafka::producer::{BaseRecord, DeliveryResult, ProducerContext, ThreadedPro
 use tokio::sync::Notify;
 
 use super::config::{Properties, client_config};
-#[cfg(doc)]
 use super::producer::PRODUCER_DEFAULTS;
 use crate::{Error, Result};
 
@@ -39,13 +38,12 @@ use crate::{Error, Result};
 /// (~400 bytes) showed no difference. The added latency is at most 15 ms per batch, under a
 /// change's usual end-to-end delay. `producer.linger.ms` or `producer.override.linger.ms`
 /// still set it.
-pub const SOURCE_TASK_DEFAULTS: &[(&str, &str)] = &[
-    ("enable.idempotence", "true"),
-    ("acks", "all"),
-    ("compression.type", "lz4"),
-    ("linger.ms", "20"),
-    ("partitioner", "murmur2_random"),
-];
+pub fn source_task_defaults() -> Vec<(&'static str, &'static str)> {
+    PRODUCER_DEFAULTS
+        .iter()
+        .map(|&(k, v)| if k == "linger.ms" { (k, "20") } else { (k, v) })
+        .collect()
+}
 
 /// What the broker answered for one record: where it was written, or why it failed for good
 /// (librdkafka retried meanwhile, up to `delivery.timeout.ms`).
@@ -127,9 +125,9 @@ impl fmt::Debug for AckedSender {
 
 impl AckedProducer {
     /// Builds the producer from the worker properties and `overrides`, on top of
-    /// [`SOURCE_TASK_DEFAULTS`], with the queue its acknowledgements arrive in.
+    /// [`source_task_defaults`], with the queue its acknowledgements arrive in.
     pub fn new(worker: &Properties, overrides: &Properties) -> Result<Self> {
-        let config = client_config(worker, "producer", SOURCE_TASK_DEFAULTS, overrides)?;
+        let config = client_config(worker, "producer", &source_task_defaults(), overrides)?;
         let shared = Arc::new(Shared::default());
         let context = AckContext {
             shared: Arc::clone(&shared),
@@ -246,7 +244,7 @@ mod tests {
                 .find(|(k, _)| *k == "linger.ms")
                 .map(|(_, v)| v.to_string())
         };
-        assert_eq!(linger(SOURCE_TASK_DEFAULTS).as_deref(), Some("20"));
+        assert_eq!(linger(&source_task_defaults()).as_deref(), Some("20"));
         let others = |d: &[(&'static str, &'static str)]| {
             d.iter()
                 .filter(|(k, _)| *k != "linger.ms")
@@ -254,7 +252,7 @@ mod tests {
                 .collect::<Vec<_>>()
         };
         assert_eq!(
-            others(SOURCE_TASK_DEFAULTS),
+            others(&source_task_defaults()),
             others(super::super::producer::PRODUCER_DEFAULTS)
         );
     }
