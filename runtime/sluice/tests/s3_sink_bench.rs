@@ -104,11 +104,15 @@ fn cpu_seconds(pid: u32) -> f64 {
     (ticks(11) + ticks(12)) / 100.0
 }
 
-/// Reads `records` records of the topic with the worker's group consumer; returns the seconds
-/// from the first record to the last (the group join is not counted).
-async fn consume_ceiling(env: &Env, records: usize) -> f64 {
-    let worker: sluice_worker::kafka::Properties =
+/// Reads `records` records of the topic with the worker's group consumer, configured with the
+/// same `consumer.*` worker properties as the sink (`extra`, one `key=value` per line); returns
+/// the seconds from the first record to the last (the group join is not counted).
+async fn consume_ceiling(env: &Env, records: usize, extra: &str) -> f64 {
+    let mut worker: sluice_worker::kafka::Properties =
         [("bootstrap.servers".to_string(), env.bootstrap.clone())].into();
+    for (k, v) in extra.lines().filter_map(|l| l.split_once('=')) {
+        worker.insert(k.trim().to_string(), v.trim().to_string());
+    }
     let consumer = sluice_worker::kafka::GroupConsumer::new(
         &worker,
         &sluice_testkit::unique_name("bench-read"),
@@ -213,7 +217,7 @@ async fn throughput() {
 
     // The broker's own read throughput: the same records read by the kind of consumer the
     // sink task uses (the worker's group consumer, default settings), nothing done with them.
-    let consumed = consume_ceiling(&env, records).await;
+    let consumed = consume_ceiling(&env, records, &extra).await;
     println!(
         "result broker read ceiling: {records} records in {consumed:.2} s, {:.0} records/s, {:.1} MB/s",
         records as f64 / consumed,

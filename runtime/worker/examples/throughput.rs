@@ -6,7 +6,11 @@
 //! throughput produce BOOTSTRAP TOPIC RECORDS   # produce RECORDS datagen records, JSON with schema
 //! throughput replay  BOOTSTRAP FROM:TO RECORDS # produce RECORDS copies of FROM's records to TO
 //! throughput create  BOOTSTRAP TOPIC PARTITIONS
+//! throughput drain   BOOTSTRAP TOPIC RECORDS   # read RECORDS as a sink task does (owned records)
+//! throughput drain-raw BOOTSTRAP TOPIC RECORDS # the same consumer, borrowed messages
 //! ```
+//!
+//! `THROUGHPUT_PROPS="consumer.fetch.wait.max.ms=10;…"` adds worker-style client properties.
 //!
 //! # How the end is measured
 //! `watch` reads every partition of the topic from the beginning with a plain librdkafka
@@ -55,10 +59,18 @@ const SAMPLE: Duration = Duration::from_millis(200);
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [mode, bootstrap, topic, records] = args.as_slice() else {
-        anyhow::bail!("usage: throughput watch|produce|create BOOTSTRAP TOPIC RECORDS|PARTITIONS");
+        anyhow::bail!(
+            "usage: throughput watch|produce|replay|create|drain|drain-raw BOOTSTRAP TOPIC RECORDS|PARTITIONS"
+        );
     };
     let records: u64 = records.parse()?;
-    let worker: Properties = [("bootstrap.servers".to_string(), bootstrap.clone())].into();
+    let mut worker: Properties = [("bootstrap.servers".to_string(), bootstrap.clone())].into();
+    // Extra client properties in the worker's form (`consumer.fetch.wait.max.ms=10;…`).
+    if let Ok(extra) = std::env::var("THROUGHPUT_PROPS") {
+        for (k, v) in extra.split(';').filter_map(|kv| kv.split_once('=')) {
+            worker.insert(k.trim().to_string(), v.trim().to_string());
+        }
+    }
     match mode.as_str() {
         "watch" => watch(&worker, topic, records),
         "produce" => tokio::runtime::Runtime::new()?.block_on(async {
@@ -72,6 +84,12 @@ fn main() -> anyhow::Result<()> {
             let pool = read_pool(&worker, from)?;
             tokio::runtime::Runtime::new()?.block_on(produce(&worker, to, &pool, records))
         }
+        "drain" | "drain-raw" => tokio::runtime::Runtime::new()?.block_on(drain(
+            &worker,
+            topic,
+            records,
+            mode == "drain",
+        )),
         "create" => tokio::runtime::Runtime::new()?.block_on(async {
             let admin = Admin::new(&worker, &Properties::new(), Duration::from_secs(30))?;
             admin
@@ -79,7 +97,9 @@ fn main() -> anyhow::Result<()> {
                 .await?;
             Ok(())
         }),
-        other => anyhow::bail!("unknown mode '{other}': use watch, produce or create"),
+        other => {
+            anyhow::bail!("unknown mode '{other}': use watch, produce, replay, create or drain")
+        }
     }
 }
 
@@ -175,7 +195,11 @@ fn datagen_pool(topic: &str) -> anyhow::Result<Vec<PoolRecord>> {
     for n in 0..POOL {
         let key = json.from_connect(topic, Some(&key_schema), &Value::Int64(n as i64))?;
         let value = json.from_connect(topic, Some(generator.schema()), &generator.value(n)?)?;
-        pool.push((key.unwrap_or_default(), value.unwrap_or_default(), Vec::new()));
+        pool.push((
+            key.unwrap_or_default(),
+            value.unwrap_or_default(),
+            Vec::new(),
+        ));
     }
     Ok(pool)
 }
@@ -213,7 +237,10 @@ fn read_pool(worker: &Properties, topic: &str) -> anyhow::Result<Vec<PoolRecord>
             headers,
         ));
     }
-    anyhow::ensure!(!pool.is_empty(), "topic '{topic}' holds no record to replay");
+    anyhow::ensure!(
+        !pool.is_empty(),
+        "topic '{topic}' holds no record to replay"
+    );
     Ok(pool)
 }
 
@@ -227,7 +254,9 @@ async fn produce(
 ) -> anyhow::Result<()> {
     let bytes: usize = pool
         .iter()
-        .map(|(k, v, h)| k.len() + v.len() + h.iter().map(|(n, v)| n.len() + v.len()).sum::<usize>())
+        .map(|(k, v, h)| {
+            k.len() + v.len() + h.iter().map(|(n, v)| n.len() + v.len()).sum::<usize>()
+        })
         .sum();
     println!(
         "record size: {} bytes on average (key + value + headers), {} distinct records",
@@ -282,6 +311,35 @@ async fn produce(
     println!(
         "produced records={records} seconds={secs:.1} rate={:.0}",
         records as f64 / secs
+    );
+    Ok(())
+}
+
+/// Reads `records` records of the topic from the beginning with the worker's group consumer
+/// (a new group each run) and prints the rate from the first record to the last: `owned`
+/// takes each as the sink task does (`GroupConsumer::recv`, an owned `Record`), otherwise only
+/// the borrowed librdkafka message's payload length is read.
+async fn drain(worker: &Properties, topic: &str, records: u64, owned: bool) -> anyhow::Result<()> {
+    let overrides: Properties = [("auto.offset.reset".to_string(), "earliest".to_string())].into();
+    let group = format!("sluice-bench-drain-{}", std::process::id());
+    let consumer = sluice_worker::kafka::GroupConsumer::new(worker, &group, &overrides)?;
+    consumer.subscribe(&[topic])?;
+    consumer.recv().await?;
+    let t0 = Instant::now();
+    let mut bytes = 0u64;
+    for _ in 1..records {
+        bytes += if owned {
+            consumer.recv().await?.value.map_or(0, |v| v.len() as u64)
+        } else {
+            let m = consumer.inner().recv().await?;
+            m.payload().map_or(0, |v| v.len() as u64)
+        };
+    }
+    let secs = t0.elapsed().as_secs_f64();
+    println!(
+        "result records={records} seconds={secs:.2} rate={:.0} value_mb_s={:.1}",
+        records as f64 / secs,
+        bytes as f64 / 1e6 / secs
     );
     Ok(())
 }
