@@ -16,7 +16,7 @@ fn values(records: &[sluice_api::SourceRecord]) -> Vec<String> {
     records
         .iter()
         .map(|r| match &r.value {
-            Value::String(s) => s.clone(),
+            Value::String(s) => s.to_string(),
             other => panic!("not a string: {other:?}"),
         })
         .collect()

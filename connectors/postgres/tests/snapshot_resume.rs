@@ -49,7 +49,7 @@ fn marker(r: &SourceRecord) -> &str {
 /// A row's `after` column as text (strings as they are, numbers printed).
 fn col(r: &SourceRecord, name: &str) -> String {
     match field(field(&r.value, "after"), name) {
-        Value::String(s) => s.clone(),
+        Value::String(s) => s.to_string(),
         Value::Int32(i) => i.to_string(),
         Value::Int64(i) => i.to_string(),
         other => format!("{other:?}"),

@@ -49,7 +49,11 @@ impl Headers {
     }
 
     /// Appends a string header (optional string schema, as Java's `addString`).
-    pub fn add_string(&mut self, key: impl Into<String>, value: impl Into<String>) -> &mut Self {
+    pub fn add_string(
+        &mut self,
+        key: impl Into<String>,
+        value: impl Into<compact_str::CompactString>,
+    ) -> &mut Self {
         self.add(
             key,
             Some(Schema::optional_string()),

@@ -33,6 +33,8 @@ mod validate;
 mod value;
 
 pub use builder::SchemaBuilder;
+/// The string type of [`Value::String`], re-exported so connectors need not depend on it.
+pub use compact_str::{CompactString, ToCompactString, format_compact};
 pub use config::{
     ConfigDef, ConfigKey, ConfigType, ConfigValue, Importance, ParsedConfig, Validator, Width,
 };

@@ -9,6 +9,8 @@
 //! `0.0 != -0.0`, as `Double.equals`), and maps are equal when they hold the same entries in any
 //! order. That makes `Value` a proper `Eq` type.
 
+use compact_str::CompactString;
+
 use crate::decimal::Decimal;
 use crate::struct_::Struct;
 
@@ -31,8 +33,10 @@ pub enum Value {
     Float32(f32),
     /// `float64`.
     Float64(f64),
-    /// `string`.
-    String(String),
+    /// `string`. A [`CompactString`] keeps strings of up to 24 bytes inline: most strings of a
+    /// change event (the source block's names, short text columns) then cost no allocation,
+    /// which is a measurable share of a CDC pipeline's CPU.
+    String(CompactString),
     /// `bytes`.
     Bytes(Vec<u8>),
     /// `array`: elements in order.

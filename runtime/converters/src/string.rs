@@ -6,7 +6,7 @@
 //! UTF-8 replaced by U+FFFD, as Java's decoder does), with the optional string schema even for a
 //! Kafka `null`, as Java. Only the UTF-8 `converter.encoding` is supported.
 
-use sluice_api::{Schema, SchemaAndValue, Value};
+use sluice_api::{CompactString, Schema, SchemaAndValue, Value};
 
 use crate::converter::{Converter, ConverterConfig, ConverterType, converter_type};
 use crate::error::{Error, Result};
@@ -66,7 +66,7 @@ impl Converter for StringConverter {
     fn to_connect(&self, _topic: &str, bytes: Option<&[u8]>) -> Result<SchemaAndValue> {
         let value = match bytes {
             None => Value::Null,
-            Some(b) => Value::String(String::from_utf8_lossy(b).into_owned()),
+            Some(b) => Value::String(CompactString::from_utf8_lossy(b)),
         };
         Ok(SchemaAndValue::new(Some(Schema::optional_string()), value))
     }

@@ -9,7 +9,7 @@ use crate::json::{java_double_text, java_float_text};
 /// Java-specific layout, dates in the JVM's time zone).
 pub(crate) fn java_to_string(value: &Value) -> Option<String> {
     Some(match value {
-        Value::String(s) => s.clone(),
+        Value::String(s) => s.to_string(),
         Value::Boolean(b) => b.to_string(),
         Value::Int8(v) => v.to_string(),
         Value::Int16(v) => v.to_string(),

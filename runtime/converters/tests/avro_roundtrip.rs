@@ -194,7 +194,7 @@ fn value_for(schema: &Schema) -> BoxedStrategy<Value> {
         (Type::Float32, _) => proptest::num::f32::ANY.prop_map(Value::Float32).boxed(),
         (Type::Float64, _) => proptest::num::f64::ANY.prop_map(Value::Float64).boxed(),
         (Type::Boolean, _) => any::<bool>().prop_map(Value::Boolean).boxed(),
-        (Type::String, _) => "\\PC{0,8}".prop_map(Value::String).boxed(),
+        (Type::String, _) => "\\PC{0,8}".prop_map(|s| Value::String(s.into())).boxed(),
         (Type::Bytes, _) => prop::collection::vec(any::<u8>(), 0..8)
             .prop_map(Value::Bytes)
             .boxed(),

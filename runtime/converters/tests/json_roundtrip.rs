@@ -179,7 +179,9 @@ fn non_null_value(schema: &Schema) -> BoxedStrategy<Value> {
         Type::Float32 => proptest::num::f32::ANY.prop_map(Value::Float32).boxed(),
         Type::Float64 => proptest::num::f64::ANY.prop_map(Value::Float64).boxed(),
         Type::Boolean => any::<bool>().prop_map(Value::Boolean).boxed(),
-        Type::String => any::<String>().prop_map(Value::String).boxed(),
+        Type::String => any::<String>()
+            .prop_map(|s| Value::String(s.into()))
+            .boxed(),
         Type::Bytes => prop::collection::vec(any::<u8>(), 0..12)
             .prop_map(Value::Bytes)
             .boxed(),
@@ -233,7 +235,7 @@ enum Key {
 impl Key {
     fn into_value(self) -> Value {
         match self {
-            Key::S(s) => Value::String(s),
+            Key::S(s) => Value::String(s.into()),
             Key::I32(v) => Value::Int32(v),
             Key::I64(v) => Value::Int64(v),
         }
@@ -300,13 +302,17 @@ fn schemaless_value() -> impl Strategy<Value = Value> {
         any::<i64>().prop_map(Value::Int64),
         proptest::num::f64::NORMAL.prop_map(Value::Float64),
         any::<bool>().prop_map(Value::Boolean),
-        any::<String>().prop_map(Value::String),
+        any::<String>().prop_map(|s| Value::String(s.into())),
     ];
     leaf.prop_recursive(3, 24, 4, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
             prop::collection::btree_map(any::<String>(), inner, 0..4).prop_map(|m| {
-                Value::Map(m.into_iter().map(|(k, v)| (Value::String(k), v)).collect())
+                Value::Map(
+                    m.into_iter()
+                        .map(|(k, v)| (Value::String(k.into()), v))
+                        .collect(),
+                )
             }),
         ]
     })

@@ -180,7 +180,7 @@ pub fn column_value(c: &Column, i: usize, n: u64) -> Value {
     if c.name == "id" {
         return match c.ty {
             ColumnType::Int32 => Value::Int32(n as i32),
-            ColumnType::String => Value::String(n.to_string()),
+            ColumnType::String => Value::String(sluice_api::ToCompactString::to_compact_string(&n)),
             ColumnType::Timestamp => Value::Timestamp(BASE_MILLIS.wrapping_add(n as i64)),
             ColumnType::Float64 => Value::Float64(n as f64),
             ColumnType::Boolean => Value::Boolean(n % 2 == 1),
@@ -192,7 +192,7 @@ pub fn column_value(c: &Column, i: usize, n: u64) -> Value {
         ColumnType::Int32 => Value::Int32((h % 1_000_000) as i32),
         ColumnType::Int64 => Value::Int64((h >> 1) as i64),
         ColumnType::Float64 => Value::Float64((h % 10_000_000) as f64 / 100.0),
-        ColumnType::String => Value::String(format!(
+        ColumnType::String => Value::String(sluice_api::format_compact!(
             "{}-{}",
             WORDS[(h % WORDS.len() as u64) as usize],
             (h >> 8) % 100_000

@@ -120,7 +120,7 @@ impl FileStreamSourceTask {
                 None,
                 Value::Null,
                 Some(Schema::string()),
-                Value::String(line),
+                Value::String(line.into()),
             );
             record.timestamp = Some(now_millis());
             self.pending.push(record);

@@ -201,12 +201,12 @@ fn rewrite_value(value: &Value, old: &Schema, new: &Schema) -> Result<Value, Str
         return Ok(value.clone());
     }
     Ok(match value {
-        Value::Decimal(d) => Value::String(plain_string(d)),
+        Value::Decimal(d) => Value::String(plain_string(d).into()),
         Value::Bytes(b) if is_decimal(old) => {
             // A decimal given as its unscaled bytes (schema-checked, so the scale is the schema's).
             let scale = sluice_api::logical::decimal_scale(old).map_err(|e| e.to_string())?;
             let d = Decimal::from_unscaled_bytes(b, scale).map_err(|e| e.to_string())?;
-            Value::String(plain_string(&d))
+            Value::String(plain_string(&d).into())
         }
         Value::Struct(s) => {
             let mut out = Struct::new(new.clone()).map_err(|e| e.to_string())?;

@@ -137,7 +137,10 @@ fn headers_value(headers: &Headers, record: &SinkRecord) -> Result<Value> {
         })?;
         let item = Struct::from_values(
             header_schema().clone(),
-            vec![Value::String(h.key.clone()), Value::String(text)],
+            vec![
+                Value::String(h.key.as_str().into()),
+                Value::String(text.into()),
+            ],
         )
         .map_err(|e| Error::format("headers", record, e.to_string()))?;
         items.push(Value::Struct(item));
@@ -206,7 +209,9 @@ mod tests {
                     panic!("not a struct")
                 };
                 match (s.get("key").ok(), s.get("value").ok()) {
-                    (Some(Value::String(k)), Some(Value::String(v))) => (k.clone(), v.clone()),
+                    (Some(Value::String(k)), Some(Value::String(v))) => {
+                        (k.to_string(), v.to_string())
+                    }
                     other => panic!("unexpected {other:?}"),
                 }
             })

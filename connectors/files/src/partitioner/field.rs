@@ -61,7 +61,7 @@ impl Partitioner for FieldPartitioner {
                 (_, Value::Int16(v)) => v.to_string(),
                 (_, Value::Int32(v)) => v.to_string(),
                 (_, Value::Int64(v)) => v.to_string(),
-                (_, Value::String(v)) => v.clone(),
+                (_, Value::String(v)) => v.to_string(),
                 (_, Value::Boolean(v)) => v.to_string(),
                 (Type::String, Value::Null) => "null".to_string(),
                 (ty, Value::Null) => {

@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use sluice_api::{Headers, OffsetMap, Schema, SourceRecord, Struct, Value};
+use sluice_api::{CompactString, Headers, OffsetMap, Schema, SourceRecord, Struct, Value};
 use sluice_cdc::{Op, SnapshotMarker};
 
 use super::tables::TableSchema;
@@ -46,8 +46,8 @@ pub struct TxBlock {
 /// Builds the records of one connector.
 #[derive(Debug, Clone)]
 pub struct EventBuilder {
-    prefix: String,
-    database: String,
+    prefix: CompactString,
+    database: CompactString,
     source_schema: Schema,
     partition: OffsetMap,
     tombstones: bool,
@@ -126,8 +126,8 @@ impl EventBuilder {
             .add_string("__debezium.context.runId", run_id);
         Ok(EventBuilder {
             context_headers,
-            prefix: prefix.to_string(),
-            database: database.to_string(),
+            prefix: prefix.into(),
+            database: database.into(),
             source_schema: sluice_cdc::postgres_source_schema().map_err(cdc)?,
             partition: super::offsets::source_partition(prefix),
             tombstones,
@@ -173,7 +173,7 @@ impl EventBuilder {
     /// message).
     pub fn source_block(&self, schema: &str, table: &str, info: &SourceInfo) -> Result<Struct> {
         // `["<last commit>","<lsn>"]`, written into one buffer (this runs for every event).
-        let mut sequence = String::with_capacity(48);
+        let mut sequence = CompactString::with_capacity(48);
         match info.last_commit {
             Some(l) => {
                 let _ = write!(sequence, "[\"{}\",", l.0);
@@ -186,17 +186,17 @@ impl EventBuilder {
         // ts_ms, snapshot, db, sequence, ts_us, ts_ns, schema, table, txId, lsn, xmin, origin,
         // origin_lsn); `from_values` skips re-checking them per event (debug builds check).
         let values = vec![
-            Value::String(DEBEZIUM_VERSION.into()),
-            Value::String("postgresql".into()),
+            Value::String(CompactString::const_new(DEBEZIUM_VERSION)),
+            Value::String(CompactString::const_new("postgresql")),
             Value::String(self.prefix.clone()),
             Value::Int64(info.ts_us.div_euclid(1000)),
-            Value::String(info.snapshot.as_str().into()),
+            Value::String(CompactString::const_new(info.snapshot.as_str())),
             Value::String(self.database.clone()),
             Value::String(sequence),
             Value::Int64(info.ts_us),
             Value::Int64(info.ts_us.saturating_mul(1000)),
-            Value::String(schema.to_string()),
-            Value::String(table.to_string()),
+            Value::String(schema.into()),
+            Value::String(table.into()),
             info.tx_id.map_or(Value::Null, Value::Int64),
             Value::Int64(lsn),
             Value::Null,
@@ -222,7 +222,7 @@ impl EventBuilder {
     pub fn tx_value(&self, tx: Option<&TxBlock>) -> Result<Value> {
         let Some(tx) = tx else { return Ok(Value::Null) };
         let values = vec![
-            Value::String(tx.id.clone()),
+            Value::String(tx.id.as_str().into()),
             Value::Int64(tx.total_order),
             Value::Int64(tx.data_collection_order),
         ];
@@ -250,7 +250,7 @@ impl EventBuilder {
             after.map_or(Value::Null, Value::Struct),
             Value::Struct(self.source(table, info)?),
             self.tx_value(tx)?,
-            Value::String(op.code().into()),
+            Value::String(CompactString::const_new(op.code())),
             Value::Int64(ts_us / 1000),
             Value::Int64(ts_us),
             Value::Int64(ts_ns),
@@ -377,14 +377,14 @@ impl EventBuilder {
         offset: OffsetMap,
     ) -> Result<SourceRecord> {
         let mut key = Struct::new(self.tx_key_schema.clone()).map_err(data)?;
-        key.put_at(0, Value::String(id.to_string())).map_err(data)?;
+        key.put_at(0, Value::String(id.into())).map_err(data)?;
         let mut v = Struct::new(self.tx_value_schema.clone()).map_err(data)?;
         v.put_at(
             0,
             Value::String(if counts.is_some() { "END" } else { "BEGIN" }.into()),
         )
         .map_err(data)?;
-        v.put_at(1, Value::String(id.to_string())).map_err(data)?;
+        v.put_at(1, Value::String(id.into())).map_err(data)?;
         match counts {
             Some(counts) => {
                 v.put_at(2, Value::Int64(counts.iter().map(|(_, n)| n).sum()))
@@ -392,7 +392,8 @@ impl EventBuilder {
                 let mut items = Vec::new();
                 for (table, n) in counts {
                     let mut c = Struct::new(self.tx_collection_schema.clone()).map_err(data)?;
-                    c.put_at(0, Value::String(table.clone())).map_err(data)?;
+                    c.put_at(0, Value::String(table.as_str().into()))
+                        .map_err(data)?;
                     c.put_at(1, Value::Int64(*n)).map_err(data)?;
                     items.push(Value::Struct(c));
                 }

@@ -118,12 +118,16 @@ impl MessageEvents {
     fn content(&self, bytes: &[u8]) -> Value {
         match self.binary {
             BinaryMode::Bytes => Value::Bytes(bytes.to_vec()),
-            BinaryMode::Base64 => {
-                Value::String(base64::engine::general_purpose::STANDARD.encode(bytes))
-            }
-            BinaryMode::Base64UrlSafe => {
-                Value::String(base64::engine::general_purpose::URL_SAFE.encode(bytes))
-            }
+            BinaryMode::Base64 => Value::String(
+                base64::engine::general_purpose::STANDARD
+                    .encode(bytes)
+                    .into(),
+            ),
+            BinaryMode::Base64UrlSafe => Value::String(
+                base64::engine::general_purpose::URL_SAFE
+                    .encode(bytes)
+                    .into(),
+            ),
             BinaryMode::Hex => Value::String(bytes.iter().map(|b| format!("{b:02x}")).collect()),
         }
     }
@@ -137,7 +141,7 @@ impl MessageEvents {
         tx: Option<&TxBlock>,
         offset: OffsetMap,
     ) -> Result<SourceRecord> {
-        let prefix = Value::String(message.prefix.clone());
+        let prefix = Value::String(message.prefix.as_str().into());
         let key = Struct::from_values(self.key_schema.clone(), vec![prefix.clone()])
             .map_err(schema_error)?;
         let block = Struct::from_values(

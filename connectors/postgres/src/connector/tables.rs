@@ -372,7 +372,7 @@ impl TableSchema {
 fn placeholder_value(schema: &Schema, placeholder: &str) -> Value {
     use sluice_api::Type;
     match schema.ty() {
-        Type::String => Value::String(placeholder.to_string()),
+        Type::String => Value::String(placeholder.into()),
         Type::Bytes if schema.name().is_none() => Value::Bytes(placeholder.as_bytes().to_vec()),
         Type::Array => Value::Array(vec![placeholder_value(
             schema.value_schema().unwrap_or(schema),
@@ -403,7 +403,7 @@ fn zero_value(schema: &Schema) -> Value {
         Type::Float32 => Value::Float32(0.0),
         Type::Float64 => Value::Float64(0.0),
         Type::Boolean => Value::Boolean(false),
-        Type::String => Value::String(String::new()),
+        Type::String => Value::String(Default::default()),
         Type::Bytes => Value::Bytes(Vec::new()),
         Type::Array => Value::Array(Vec::new()),
         Type::Map => Value::Map(Vec::new()),

@@ -64,12 +64,17 @@ pub fn value(text: &str, mode: HstoreMode) -> Result<Value, String> {
                     )
                 })
                 .collect();
-            Value::String(serde_json::Value::Object(object).to_string())
+            Value::String(serde_json::Value::Object(object).to_string().into())
         }
         HstoreMode::Map => Value::Map(
             pairs
                 .into_iter()
-                .map(|(k, v)| (Value::String(k), v.map_or(Value::Null, Value::String)))
+                .map(|(k, v)| {
+                    (
+                        Value::String(k.into()),
+                        v.map_or(Value::Null, |v| Value::String(v.into())),
+                    )
+                })
                 .collect(),
         ),
     })

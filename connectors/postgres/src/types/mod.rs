@@ -427,7 +427,7 @@ fn convert(kind: &Kind, schema: &Schema, text: &str) -> Result<Value, String> {
         Kind::VariableDecimal => numeric::variable_scale_decimal(text, schema),
         Kind::DecimalDouble => numeric::decimal_double(text),
         Kind::DecimalString => numeric::decimal_string(text),
-        Kind::Str => Ok(Value::String(text.to_string())),
+        Kind::Str => Ok(Value::String(text.into())),
         Kind::Binary(mode) => text::bytea(text, *mode),
         Kind::Date { connect } => temporal::date(text, *connect),
         Kind::TimeMillis { connect } => temporal::time_millis(text, *connect),

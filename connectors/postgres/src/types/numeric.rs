@@ -138,7 +138,7 @@ pub fn decimal_string(text: &str) -> Result<Value, String> {
         return Ok(Value::String("NAN".into()));
     }
     parse_decimal(text)?;
-    Ok(Value::String(text.to_string()))
+    Ok(Value::String(text.into()))
 }
 
 #[cfg(test)]

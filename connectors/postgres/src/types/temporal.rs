@@ -174,7 +174,7 @@ pub fn timetz(text: &str) -> Result<Value, String> {
     let (local, offset) = split_offset(text, 1)?;
     let utc = (parse_time(local)? - offset * MICROS_PER_SECOND).rem_euclid(MICROS_PER_DAY);
     let seconds = utc / MICROS_PER_SECOND;
-    Ok(Value::String(format!(
+    Ok(Value::String(sluice_api::format_compact!(
         "{:02}:{:02}:{:02}{}Z",
         seconds / 3600,
         seconds / 60 % 60,
@@ -202,7 +202,7 @@ pub fn timestamp_micros(text: &str) -> Result<Value, String> {
 /// A `timestamptz` value: `io.debezium.time.ZonedTimestamp`, UTC, six fraction digits.
 pub fn timestamptz(text: &str) -> Result<Value, String> {
     if text == "infinity" || text == "-infinity" {
-        return Ok(Value::String(text.to_string()));
+        return Ok(Value::String(text.into()));
     }
     let (text, bc) = strip_bc(text);
     let (date, _) = split_date_time(text)?;
@@ -237,7 +237,7 @@ pub fn timestamptz(text: &str) -> Result<Value, String> {
     out.push('.');
     push_digits(&mut out, (of_day % MICROS_PER_SECOND).unsigned_abs(), 6);
     out.push('Z');
-    Ok(Value::String(out))
+    Ok(Value::String(out.into()))
 }
 
 /// Appends the last `width` decimal digits of `n`, zero-padded.
@@ -308,9 +308,14 @@ pub fn interval(text: &str, mode: IntervalMode) -> Result<Value, String> {
         IntervalMode::String => {
             let seconds = format!("{:.6}", p.seconds);
             let seconds = seconds.trim_end_matches('0').trim_end_matches('.');
-            Ok(Value::String(format!(
+            Ok(Value::String(sluice_api::format_compact!(
                 "P{}Y{}M{}DT{}H{}M{}S",
-                p.years, p.months, p.days, p.hours, p.minutes, seconds
+                p.years,
+                p.months,
+                p.days,
+                p.hours,
+                p.minutes,
+                seconds
             )))
         }
     }

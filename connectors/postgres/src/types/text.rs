@@ -46,13 +46,17 @@ pub fn bytea(text: &str, mode: BinaryMode) -> Result<Value, String> {
     let bytes = decode_hex(text)?;
     Ok(match mode {
         BinaryMode::Bytes => Value::Bytes(bytes),
-        BinaryMode::Base64 => {
-            Value::String(base64::engine::general_purpose::STANDARD.encode(bytes))
-        }
-        BinaryMode::Base64UrlSafe => {
-            Value::String(base64::engine::general_purpose::URL_SAFE.encode(bytes))
-        }
-        BinaryMode::Hex => Value::String(text[2..].to_ascii_lowercase()),
+        BinaryMode::Base64 => Value::String(
+            base64::engine::general_purpose::STANDARD
+                .encode(bytes)
+                .into(),
+        ),
+        BinaryMode::Base64UrlSafe => Value::String(
+            base64::engine::general_purpose::URL_SAFE
+                .encode(bytes)
+                .into(),
+        ),
+        BinaryMode::Hex => Value::String(text[2..].to_ascii_lowercase().into()),
     })
 }
 

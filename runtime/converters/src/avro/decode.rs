@@ -7,7 +7,7 @@
 //! bounded by the schema (which has no recursion). Bytes after the body are ignored, as Java's
 //! deserializer does.
 
-use sluice_api::{Decimal, Schema, Struct, Type, Value, logical};
+use sluice_api::{CompactString, Decimal, Schema, Struct, Type, Value, logical};
 
 use super::encode::IntKind;
 use super::model::{AvroSchema, Primitive};
@@ -265,11 +265,11 @@ impl<'a> Reader<'a> {
         Ok(n)
     }
 
-    fn string(&mut self) -> Result<String, String> {
+    fn string(&mut self) -> Result<CompactString, String> {
         let n = self.len()?;
         let at = self.pos;
         let raw = self.take(n)?;
-        String::from_utf8(raw.to_vec())
+        CompactString::from_utf8(raw)
             .map_err(|_| format!("invalid UTF-8 in a string at byte {at} of the Avro body"))
     }
 
@@ -324,7 +324,7 @@ impl<'a> Reader<'a> {
                     .ok()
                     .and_then(|i| symbols.get(i))
                     .ok_or_else(|| self.err(&format!("enum symbol index {i} out of range")))?;
-                Value::String(s.clone())
+                Value::String(s.as_str().into())
             }
             ReadPlan::Bytes => {
                 let n = self.len()?;

@@ -22,7 +22,7 @@ pub(crate) fn default_from_connect(schema: &Schema, value: &Value) -> Result<Jso
         Value::Int64(v) | Value::Timestamp(v) => Json::Int(*v),
         Value::Float32(v) => Json::Float(*v),
         Value::Float64(v) => Json::Double(*v),
-        Value::String(s) => Json::String(s.clone()),
+        Value::String(s) => Json::String(s.to_string()),
         Value::Bytes(b) => Json::String(latin1(b)),
         Value::Decimal(d) => Json::String(latin1(d.unscaled_bytes())),
         Value::Array(items) => {
@@ -133,14 +133,14 @@ pub(crate) fn default_from_avro(
             Primitive::Boolean => Value::Boolean(matches!(json, Json::Bool(true))),
             Primitive::String => Value::String(
                 json.as_str()
-                    .map_or_else(|| json_text(json), str::to_string),
+                    .map_or_else(|| json_text(json).into(), Into::into),
             ),
             Primitive::Bytes => bytes_default(schema, json)?,
         },
         AvroSchema::Fixed(_) => bytes_default(schema, json)?,
         AvroSchema::Enum(_) => Value::String(
             json.as_str()
-                .map_or_else(|| json_text(json), str::to_string),
+                .map_or_else(|| json_text(json).into(), Into::into),
         ),
         AvroSchema::Array(items, _) => {
             let Json::Array(elems) = json else {
@@ -169,7 +169,7 @@ pub(crate) fn default_from_avro(
             let mut out = Vec::with_capacity(members.len());
             for (k, v) in members {
                 out.push((
-                    Value::String(k.clone()),
+                    Value::String(k.as_str().into()),
                     default_from_avro(vs, values, v)?.unwrap_or(Value::Null),
                 ));
             }

@@ -234,7 +234,7 @@ pub(crate) fn value(
             Err(special) => special,
         }),
         Type::String => match node {
-            Node::String(s) => Value::String(s.to_string()),
+            Node::String(s) => Value::String(s.as_ref().into()),
             other => return Err(expected("a string", other)),
         },
         Type::Bytes => match node {
@@ -382,7 +382,7 @@ fn schemaless(node: &Node<'_>) -> Result<Value, Problem> {
             text.parse()
                 .map_err(|_| Problem::new(format!("{text} is not a double")))?,
         ),
-        Node::String(s) => Value::String(s.to_string()),
+        Node::String(s) => Value::String(s.as_ref().into()),
         Node::Array(items) => Value::Array(
             items
                 .iter()
@@ -395,7 +395,7 @@ fn schemaless(node: &Node<'_>) -> Result<Value, Problem> {
                 .iter()
                 .map(|(k, n)| {
                     Ok((
-                        Value::String(k.to_string()),
+                        Value::String(k.as_ref().into()),
                         schemaless(n).map_err(|e| e.at(k.as_ref()))?,
                     ))
                 })

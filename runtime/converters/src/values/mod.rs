@@ -91,5 +91,5 @@ impl Values {
 }
 
 fn string(text: &str) -> SchemaAndValue {
-    SchemaAndValue::new(Some(Schema::string()), Value::String(text.to_string()))
+    SchemaAndValue::new(Some(Schema::string()), Value::String(text.into()))
 }

@@ -219,10 +219,7 @@ fn finish_map(entries: JavaMap, keys: &Merger, values: &Merger) -> Result<Parsed
 }
 
 fn string(text: &str) -> Parsed {
-    (
-        Shape::Plain(Schema::string()),
-        Value::String(text.to_string()),
-    )
+    (Shape::Plain(Schema::string()), Value::String(text.into()))
 }
 
 /// Map entries in insertion order with Java `LinkedHashMap.put` semantics.

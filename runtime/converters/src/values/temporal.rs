@@ -109,7 +109,7 @@ pub(super) fn parse_as_temporal(token: &str) -> Option<Parsed> {
             Some(match i32::try_from(ms) {
                 Ok(ms) => (Shape::Plain(TIME_SCHEMA.clone()?), Value::Time(ms)),
                 // Java's `Time` holds any `java.util.Date`; Sluice's holds an `i32`.
-                Err(_) => (Shape::Plain(Schema::string()), Value::String(token)),
+                Err(_) => (Shape::Plain(Schema::string()), Value::String(token.into())),
             })
         }
         24 => {

@@ -67,7 +67,7 @@ pub(super) fn append(out: &mut String, value: &Value, embedded: bool) {
                 if i > 0 {
                     out.push(',');
                 }
-                append(out, &Value::String(field.name().to_string()), true);
+                append(out, &Value::String(field.name().into()), true);
                 out.push(':');
                 append(out, s.get_field(field), true);
             }

@@ -61,7 +61,7 @@ impl Writer {
     fn node(&mut self, node: &Node) -> Value {
         match node {
             Node::Primitive { kind, props } if props.is_empty() => {
-                Value::String(kind.name().to_string())
+                Value::String(kind.name().into())
             }
             Node::Primitive { kind, props } => {
                 let mut obj = Map::new();
