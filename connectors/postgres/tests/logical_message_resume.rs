@@ -47,7 +47,11 @@ async fn start(
     let props = common::props(
         c,
         "msgresume",
-        &[("slot.drop.on.stop", &drop_slot.to_string())],
+        &[
+            ("slot.drop.on.stop", &drop_slot.to_string()),
+            // Every event its own position: the restarts below start on each one.
+            ("sluice.offsets.every.events", "1"),
+        ],
     );
     let mut task = PostgresConnector::default().create_task();
     task.start(props, SourceTaskContext::new(Arc::new(offsets)))

@@ -133,6 +133,11 @@ pub const UNAVAILABLE_PLACEHOLDER: &str = "unavailable.value.placeholder";
 /// this many bytes (`pg_current_wal_lsn()` minus its `confirmed_flush_lsn`, read every 10 s);
 /// 0 (default) never warns. The lag is exported as `sluice_postgres_slot_lag_bytes` either way.
 pub const SLOT_LAG_WARN_BYTES: &str = "sluice.slot.lag.warn.bytes";
+/// `sluice.offsets.every.events`: a streamed change event carries its source position at
+/// least once per this many events, and the last event of every transaction carries one; the
+/// events between carry none (default 64). After a crash at most this many − 1 acknowledged
+/// events of a transaction are sent again; 1 gives every event its position, as Debezium does.
+pub const OFFSETS_EVERY_EVENTS: &str = "sluice.offsets.every.events";
 
 /// Debezium keys accepted for compatibility whose behaviour Sluice does not change.
 pub const ACCEPTED_UNUSED: &[&str] = &[
@@ -302,6 +307,8 @@ pub struct PostgresConfig {
     pub unavailable_placeholder: String,
     /// `sluice.slot.lag.warn.bytes` (`None` = never warn).
     pub slot_lag_warn_bytes: Option<u64>,
+    /// `sluice.offsets.every.events` (at least 1).
+    pub offsets_every_events: u32,
 }
 
 fn mode_validator(values: &[&str]) -> Validator {
@@ -365,6 +372,7 @@ pub fn config_def() -> ConfigDef {
         .define(s(INTERVAL_MODE, "Specify how INTERVAL columns should be represented in change events: numeric, string.").default_value("numeric").validator(mode_validator(&["numeric", "string"])))
         .define(s(UNAVAILABLE_PLACEHOLDER, "Specify the constant that will be provided by Debezium to indicate that the original value is unavailable and not provided by the database.").default_value("__debezium_unavailable_value"));
     def = def.define(ConfigKey::new(SLOT_LAG_WARN_BYTES, ConfigType::Long, "Log a warning naming the replication slot when it retains more WAL than this many bytes (checked every 10 seconds); 0 never warns.").default_value("0").validator(Validator::Range { min: Some(0.0), max: None }).importance(Importance::Low));
+    def = def.define(ConfigKey::new(OFFSETS_EVERY_EVENTS, ConfigType::Int, "A streamed change event carries its source position at least once per this many events, and the last event of every transaction carries one; after a crash at most this many minus one acknowledged events of a transaction are sent again. 1 gives every event its position, as Debezium does.").default_value("64").validator(Validator::Range { min: Some(1.0), max: None }).importance(Importance::Low));
     for key in ACCEPTED_UNUSED {
         def = def.define(s(key, "Accepted for compatibility with Debezium; Sluice does not change its behaviour on it.").default_null().importance(Importance::Low));
     }
@@ -552,6 +560,9 @@ impl PostgresConfig {
             slot_lag_warn_bytes: u64::try_from(int(SLOT_LAG_WARN_BYTES))
                 .ok()
                 .filter(|b| *b > 0),
+            offsets_every_events: u32::try_from(int(OFFSETS_EVERY_EVENTS))
+                .unwrap_or(64)
+                .max(1),
         })
     }
 

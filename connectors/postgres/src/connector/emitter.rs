@@ -52,13 +52,27 @@ impl Emitter {
         &self.metrics
     }
 
-    /// Adds a record; sends the batch when it is full.
+    /// Adds a record, first sending the batch if it is full: the last record pushed stays
+    /// here until [`Emitter::flush`], so [`Emitter::position_last`] can still give it a
+    /// position.
     pub async fn push(&mut self, record: SourceRecord) -> Result<(), Stopped> {
-        self.batch.push(record);
         if self.batch.len() >= self.max {
             self.flush().await?;
         }
+        self.batch.push(record);
         Ok(())
+    }
+
+    /// Gives the last record pushed the position `offset` if it has none (an empty source
+    /// offset) and was not sent yet; whether it did.
+    pub fn position_last(&mut self, offset: sluice_api::OffsetMap) -> bool {
+        match self.batch.last_mut() {
+            Some(last) if last.source_offset.is_empty() => {
+                last.source_offset = offset;
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Sends what is collected.
