@@ -7,9 +7,8 @@
 mod common;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
-use common::StoredOffsets;
+use common::{StoredOffsets, poll, wait_slot};
 use sluice_api::connector::{SourceConnector, SourceTask, SourceTaskContext};
 use sluice_api::{SourceRecord, Value};
 use sluice_postgres::{PgConnectionConfig, PostgresConnector, PostgresConnectorTask};
@@ -60,34 +59,7 @@ async fn start(
     task
 }
 
-/// Polls until `n` records arrived (60 s at most), then 1.5 s more to catch extras.
-async fn poll(task: &mut PostgresConnectorTask, n: usize) -> Vec<SourceRecord> {
-    let mut out = Vec::new();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while out.len() < n && Instant::now() < deadline {
-        out.extend(task.poll().await.unwrap());
-    }
-    let settle = Instant::now() + Duration::from_millis(1500);
-    while Instant::now() < settle {
-        out.extend(task.poll().await.unwrap());
-    }
-    out
-}
 
-/// Waits until the slot is (`true`) or is no longer (`false`) streamed from.
-async fn wait_slot(client: &tokio_postgres::Client, slot: &str, active: bool) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if common::slot_active(client, slot).await == active {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "slot {slot} not active={active} in 60 s"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restart_on_a_message_offset_emits_exactly_what_followed_it() {

@@ -6,9 +6,8 @@
 mod common;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
-use common::StoredOffsets;
+use common::{StoredOffsets, poll, wait_slot};
 use sluice_api::connector::{SourceConnector, SourceTask, SourceTaskContext};
 use sluice_api::{SourceRecord, Value};
 use sluice_postgres::{PgConnectionConfig, PostgresConnector, PostgresConnectorTask};
@@ -30,30 +29,7 @@ async fn start(c: &PgConnectionConfig, offsets: StoredOffsets) -> PostgresConnec
     task
 }
 
-/// Polls until `n` records arrived (60 s at most), then 1.5 s more to catch extras.
-async fn poll(task: &mut PostgresConnectorTask, n: usize) -> Vec<SourceRecord> {
-    let mut out = Vec::new();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while out.len() < n && Instant::now() < deadline {
-        out.extend(task.poll().await.unwrap());
-    }
-    let settle = Instant::now() + Duration::from_millis(1500);
-    while Instant::now() < settle {
-        out.extend(task.poll().await.unwrap());
-    }
-    out
-}
 
-async fn wait_slot(client: &tokio_postgres::Client, slot: &str, active: bool) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while common::slot_active(client, slot).await != active {
-        assert!(
-            Instant::now() < deadline,
-            "slot {slot} not active={active} in 60 s"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn positions_every_64_events_and_at_each_transaction_end_resume_exactly() {

@@ -35,7 +35,6 @@
 //! pgoutput gives no time for a non-transactional message: its `source.ts_ms` is when Sluice
 //! decoded it (Debezium repeats the previous transaction's commit time).
 
-use base64::Engine;
 use sluice_api::{OffsetMap, Schema, SchemaBuilder, SourceRecord, Struct, Value};
 
 use super::config::PostgresConfig;
@@ -116,20 +115,7 @@ impl MessageEvents {
     }
 
     fn content(&self, bytes: &[u8]) -> Value {
-        match self.binary {
-            BinaryMode::Bytes => Value::Bytes(bytes.to_vec()),
-            BinaryMode::Base64 => Value::String(
-                base64::engine::general_purpose::STANDARD
-                    .encode(bytes)
-                    .into(),
-            ),
-            BinaryMode::Base64UrlSafe => Value::String(
-                base64::engine::general_purpose::URL_SAFE
-                    .encode(bytes)
-                    .into(),
-            ),
-            BinaryMode::Hex => Value::String(bytes.iter().map(|b| format!("{b:02x}")).collect()),
-        }
+        crate::types::text::binary_value(bytes.to_vec(), self.binary)
     }
 
     /// The record of `message`, with its source block, transaction block and offset.

@@ -43,21 +43,26 @@ fn decode_hex(text: &str) -> Result<Vec<u8>, String> {
 
 /// A `bytea` value in the given mode.
 pub fn bytea(text: &str, mode: BinaryMode) -> Result<Value, String> {
-    let bytes = decode_hex(text)?;
-    Ok(match mode {
+    Ok(binary_value(decode_hex(text)?, mode))
+}
+
+/// Bytes as `binary.handling.mode` says: bytes, base64, URL-safe base64 or lowercase hex.
+pub fn binary_value(bytes: Vec<u8>, mode: BinaryMode) -> Value {
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE};
+    match mode {
         BinaryMode::Bytes => Value::Bytes(bytes),
-        BinaryMode::Base64 => Value::String(
-            base64::engine::general_purpose::STANDARD
-                .encode(bytes)
-                .into(),
-        ),
-        BinaryMode::Base64UrlSafe => Value::String(
-            base64::engine::general_purpose::URL_SAFE
-                .encode(bytes)
-                .into(),
-        ),
-        BinaryMode::Hex => Value::String(text[2..].to_ascii_lowercase().into()),
-    })
+        BinaryMode::Base64 => Value::String(STANDARD.encode(&bytes).into()),
+        BinaryMode::Base64UrlSafe => Value::String(URL_SAFE.encode(&bytes).into()),
+        BinaryMode::Hex => {
+            const DIGITS: &[u8; 16] = b"0123456789abcdef";
+            let mut hex = sluice_api::CompactString::with_capacity(bytes.len() * 2);
+            for b in &bytes {
+                hex.push(char::from(DIGITS[usize::from(b >> 4)]));
+                hex.push(char::from(DIGITS[usize::from(b & 0xf)]));
+            }
+            Value::String(hex)
+        }
+    }
 }
 
 #[cfg(test)]

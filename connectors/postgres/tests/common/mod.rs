@@ -4,8 +4,10 @@
 #![allow(dead_code)]
 
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-use sluice_api::OffsetMap;
+use sluice_api::connector::SourceTask;
+use sluice_api::{OffsetMap, SourceRecord};
 use sluice_api::connector::{BoxFuture, ConnectResult, OffsetReader};
 
 /// The offsets the worker would have stored for the connector (`None`: nothing stored).
@@ -67,4 +69,33 @@ pub(crate) async fn slot_active(client: &tokio_postgres::Client, slot: &str) -> 
         .await
         .unwrap()
         .is_some_and(|r| r.get::<_, bool>(0))
+}
+
+/// Polls `task` until `n` records arrived (60 s at most), then 1.5 s more to catch extras.
+pub(crate) async fn poll(
+    task: &mut sluice_postgres::PostgresConnectorTask,
+    n: usize,
+) -> Vec<SourceRecord> {
+    let mut out = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while out.len() < n && Instant::now() < deadline {
+        out.extend(task.poll().await.unwrap());
+    }
+    let settle = Instant::now() + Duration::from_millis(1500);
+    while Instant::now() < settle {
+        out.extend(task.poll().await.unwrap());
+    }
+    out
+}
+
+/// Waits (60 s at most) until slot `slot` is (`true`) or is no longer (`false`) streamed from.
+pub(crate) async fn wait_slot(client: &tokio_postgres::Client, slot: &str, active: bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while slot_active(client, slot).await != active {
+        assert!(
+            Instant::now() < deadline,
+            "slot {slot} not active={active} in 60 s"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
