@@ -6,12 +6,10 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use common::{StoredOffsets, poll, wait_slot};
-use sluice_api::connector::{SourceConnector, SourceTask, SourceTaskContext};
+use sluice_api::connector::SourceTask;
 use sluice_api::{SourceRecord, Value};
-use sluice_postgres::{PgConnectionConfig, PostgresConnector, PostgresConnectorTask};
+use sluice_postgres::{PgConnectionConfig, PostgresConnectorTask};
 
 fn field<'a>(v: &'a Value, name: &str) -> &'a Value {
     v.as_struct().unwrap().get(name).unwrap()
@@ -43,23 +41,14 @@ async fn start(
     offsets: StoredOffsets,
     drop_slot: bool,
 ) -> PostgresConnectorTask {
-    let props = common::props(
-        c,
-        "msgresume",
-        &[
-            ("slot.drop.on.stop", &drop_slot.to_string()),
-            // Every event its own position: the restarts below start on each one.
-            ("sluice.offsets.every.events", "1"),
-        ],
-    );
-    let mut task = PostgresConnector::default().create_task();
-    task.start(props, SourceTaskContext::new(Arc::new(offsets)))
-        .await
-        .unwrap();
-    task
+    let extra = [
+        ("slot.drop.on.stop", drop_slot.to_string()),
+        // Every event its own position: the restarts below start on each one.
+        ("sluice.offsets.every.events", "1".to_string()),
+    ];
+    let extra: Vec<(&str, &str)> = extra.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    common::start_task(c, "msgresume", &extra, offsets).await
 }
-
-
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restart_on_a_message_offset_emits_exactly_what_followed_it() {

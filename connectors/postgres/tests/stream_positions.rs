@@ -5,12 +5,10 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use common::{StoredOffsets, poll, wait_slot};
-use sluice_api::connector::{SourceConnector, SourceTask, SourceTaskContext};
+use sluice_api::connector::SourceTask;
 use sluice_api::{SourceRecord, Value};
-use sluice_postgres::{PgConnectionConfig, PostgresConnector, PostgresConnectorTask};
+use sluice_postgres::{PgConnectionConfig, PostgresConnectorTask};
 
 fn id(r: &SourceRecord) -> i32 {
     let after = r.value.as_struct().unwrap().get("after").unwrap();
@@ -21,15 +19,8 @@ fn id(r: &SourceRecord) -> i32 {
 }
 
 async fn start(c: &PgConnectionConfig, offsets: StoredOffsets) -> PostgresConnectorTask {
-    let props = common::props(c, "positions", &[("snapshot.mode", "no_data")]);
-    let mut task = PostgresConnector::default().create_task();
-    task.start(props, SourceTaskContext::new(Arc::new(offsets)))
-        .await
-        .unwrap();
-    task
+    common::start_task(c, "positions", &[("snapshot.mode", "no_data")], offsets).await
 }
-
-
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn positions_every_64_events_and_at_each_transaction_end_resume_exactly() {

@@ -7,8 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use sluice_api::connector::SourceTask;
-use sluice_api::{OffsetMap, SourceRecord};
 use sluice_api::connector::{BoxFuture, ConnectResult, OffsetReader};
+use sluice_api::{OffsetMap, SourceRecord};
 
 /// The offsets the worker would have stored for the connector (`None`: nothing stored).
 #[derive(Debug, Default, Clone)]
@@ -98,4 +98,22 @@ pub(crate) async fn wait_slot(client: &tokio_postgres::Client, slot: &str, activ
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// A task of the database of `c` (see [`props`]) started on `offsets`.
+pub(crate) async fn start_task(
+    c: &sluice_postgres::PgConnectionConfig,
+    prefix: &str,
+    extra: &[(&str, &str)],
+    offsets: StoredOffsets,
+) -> sluice_postgres::PostgresConnectorTask {
+    use sluice_api::connector::{SourceConnector, SourceTaskContext};
+    let mut task = sluice_postgres::PostgresConnector::default().create_task();
+    task.start(
+        props(c, prefix, extra),
+        SourceTaskContext::new(Arc::new(offsets)),
+    )
+    .await
+    .unwrap();
+    task
 }
