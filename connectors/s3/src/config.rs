@@ -39,7 +39,7 @@ use sluice_files::sink::{
 };
 use sluice_files::{FileFormat, Props, SinkSettings};
 
-use crate::store::{S3StoreConfig, Sse, SseCustomerKey};
+use crate::store::{PayloadSigning, S3StoreConfig, Sse, SseCustomerKey};
 use crate::{Error, Result};
 
 /// `s3.bucket.name`: the bucket objects are written to (required).
@@ -84,6 +84,11 @@ pub const CONDITIONAL_WRITES_CONFIG: &str = "enable.conditional.writes";
 pub const WAN_MODE_CONFIG: &str = "s3.wan.mode";
 /// `s3.proxy.url`: an HTTP proxy (not supported yet).
 pub const PROXY_URL_CONFIG: &str = "s3.proxy.url";
+
+/// `sluice.s3.payload.signing`: whether the SigV4 signature covers uploaded bodies — `auto`
+/// (only over plain HTTP, as Confluent's Java client does), `true` or `false`; see
+/// [`crate::store::PayloadSigning`].
+pub const PAYLOAD_SIGNING_CONFIG: &str = "sluice.s3.payload.signing";
 
 /// Confluent's default credentials provider class (the default AWS chain).
 const DEFAULT_PROVIDER: &str = "com.amazonaws.auth.DefaultAWSCredentialsProviderChain";
@@ -243,6 +248,10 @@ pub fn config_def() -> ConfigDef {
                 .validator(Validator::Range { min: Some(f64::from(1 << 20)), max: None }),
         )
         .define(
+            s(PAYLOAD_SIGNING_CONFIG, "auto", "Sluice: whether the request signature covers uploaded bodies (a SHA-256 of every byte). auto signs them only over plain http:// endpoints, as Confluent's Java client does; true always; false never. Unsigned bodies still carry a CRC32 checksum that S3 verifies.")
+                .validator(Validator::OneOf(vec!["auto".into(), "true".into(), "false".into()])),
+        )
+        .define(
             key(UPLOAD_CONCURRENCY_CONFIG, Int, "Sluice: uploads (objects or parts) running at once per task.")
                 .default_value("4")
                 .validator(Validator::Range { min: Some(1.0), max: Some(64.0) }),
@@ -375,6 +384,15 @@ impl S3SinkConfig {
             u32::try_from(retries.max(0) + 1).unwrap_or(u32::MAX),
             backoff,
         );
+        if let Some(text) = get(PAYLOAD_SIGNING_CONFIG) {
+            let signing = PayloadSigning::parse(text).ok_or_else(|| {
+                config_error(
+                    PAYLOAD_SIGNING_CONFIG,
+                    &format!("'{text}' is not auto, true or false"),
+                )
+            })?;
+            store = store.with_payload_signing(signing);
+        }
         let part_size = int(&p, PART_SIZE_CONFIG, 25 << 20)?;
         if part_size < MIN_PART_SIZE as i64 || part_size > i64::from(i32::MAX) {
             return Err(config_error(
@@ -471,6 +489,19 @@ mod tests {
             Ok(_) => panic!("accepted {extra:?}"),
             Err(e) => e.to_string(),
         }
+    }
+
+    #[test]
+    fn payload_signing_is_auto_by_default_and_names_the_key_when_wrong() {
+        let c = S3SinkConfig::parse(&props(&[])).unwrap();
+        assert_eq!(c.store.payload_signing, PayloadSigning::Auto);
+        let c = S3SinkConfig::parse(&props(&[("sluice.s3.payload.signing", "FALSE")])).unwrap();
+        assert_eq!(c.store.payload_signing, PayloadSigning::Never);
+        let e = error_of(&[("sluice.s3.payload.signing", "sometimes")]);
+        assert!(
+            e.contains("sluice.s3.payload.signing") && e.contains("auto, true or false"),
+            "{e}"
+        );
     }
 
     #[test]

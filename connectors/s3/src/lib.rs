@@ -32,5 +32,5 @@ pub use config::S3SinkConfig;
 pub use connector::{CONNECTOR_CLASS, S3SinkConnector, TASK_CLASS};
 pub use error::{Error, Result};
 pub use multipart::S3MultipartUpload;
-pub use store::{S3Credentials, S3Store, S3StoreConfig, Sse, SseCustomerKey};
+pub use store::{PayloadSigning, S3Credentials, S3Store, S3StoreConfig, Sse, SseCustomerKey};
 pub use task::S3SinkTask;

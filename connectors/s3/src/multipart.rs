@@ -154,7 +154,7 @@ impl MultipartUpload for S3MultipartUpload {
             });
         }
         let len = data.len();
-        let output = self
+        let request = self
             .client
             .upload_part()
             .bucket(&self.config.bucket)
@@ -166,6 +166,13 @@ impl MultipartUpload for S3MultipartUpload {
             .set_sse_customer_key(self.config.sse_customer_key())
             .set_sse_customer_key_md5(self.config.sse_customer_key_md5())
             .body(ByteStream::from(data))
+            .customize();
+        let request = if self.config.signs_payload() {
+            request
+        } else {
+            request.disable_payload_signing()
+        };
+        let output = request
             .send()
             .await
             .map_err(|e| classify(e, self.target("upload part")))?;

@@ -85,6 +85,40 @@ pub struct S3StoreConfig {
     pub max_attempts: Option<u32>,
     /// The SDK's first retry pause (`s3.retry.backoff.ms`).
     pub initial_backoff: Option<Duration>,
+    /// Whether object and part bodies are covered by the SigV4 signature
+    /// (`sluice.s3.payload.signing`).
+    pub payload_signing: PayloadSigning,
+}
+
+/// Whether the SigV4 signature covers the bodies of PutObject and UploadPart
+/// (`sluice.s3.payload.signing`).
+///
+/// Signing a body means a SHA-256 over every uploaded byte, the largest single CPU cost of the
+/// upload path (≈ 9 % of the worker's CPU at 86 MB/s). Leaving it out loses no integrity check:
+/// every body carries a CRC32 checksum that S3 verifies before storing it, and over HTTPS TLS
+/// protects the body in transit. This is also what Confluent's sink does through the AWS SDK
+/// for Java v1, which signs payloads only on plain-HTTP connections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PayloadSigning {
+    /// Sign bodies only when the endpoint is plain `http://` (the Java SDK's rule).
+    #[default]
+    Auto,
+    /// Always sign bodies.
+    Always,
+    /// Never sign bodies (`UNSIGNED-PAYLOAD`; the CRC32 checksum still guards them).
+    Never,
+}
+
+impl PayloadSigning {
+    /// Parses `auto`, `true` or `false` (case-insensitive).
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "auto" => Some(PayloadSigning::Auto),
+            "true" => Some(PayloadSigning::Always),
+            "false" => Some(PayloadSigning::Never),
+            _ => None,
+        }
+    }
 }
 
 /// Server-side encryption settings.
@@ -166,6 +200,25 @@ impl S3StoreConfig {
             canned_acl: None,
             max_attempts: None,
             initial_backoff: None,
+            payload_signing: PayloadSigning::Auto,
+        }
+    }
+
+    /// Whether request bodies are signed (see [`PayloadSigning`]).
+    pub fn with_payload_signing(mut self, signing: PayloadSigning) -> Self {
+        self.payload_signing = signing;
+        self
+    }
+
+    /// Whether bodies sent to this store are covered by the signature.
+    pub(crate) fn signs_payload(&self) -> bool {
+        match self.payload_signing {
+            PayloadSigning::Always => true,
+            PayloadSigning::Never => false,
+            PayloadSigning::Auto => self
+                .endpoint
+                .as_deref()
+                .is_some_and(|url| url.trim().to_ascii_lowercase().starts_with("http://")),
         }
     }
 
@@ -407,6 +460,12 @@ impl ObjectStore for S3Store {
             .key(key)
             .body(ByteStream::from(body));
         request = put_settings(&self.config, request);
+        let request = request.customize();
+        let request = if self.config.signs_payload() {
+            request
+        } else {
+            request.disable_payload_signing()
+        };
         request
             .send()
             .await

@@ -6,7 +6,9 @@
 //!   (Avro or JSON files, `BENCH_FORMAT`). The rate is the input (Kafka value) bytes of the files
 //!   published between the first and the last object, over that time, so the group join is not
 //!   counted. The S3 server's own write throughput is measured the same way: objects of the
-//!   same size, `sluice.upload.concurrency` at a time, from the same client.
+//!   same size, `sluice.upload.concurrency` at a time, from the same client, with bodies
+//!   signed the same way (`BENCH_PAYLOAD_SIGNING`: false by default, as the sink does against
+//!   an https:// endpoint such as AWS's; auto or true to sign as over plain HTTP).
 //! - `memory_200_partitions`: 200 partitions stream into files that never fill
 //!   (`flush.size` = 10^9) under a 64 MiB budget: the budget must close files early, every
 //!   record must be stored, and the worker's peak RSS must stay under budget + 60 MB.
@@ -20,6 +22,7 @@ use bytes::Bytes;
 use s3_sink_support::{Env, Worker, create, free_port, json_lines, start_worker, wait_rest};
 use serde_json::{Value, json};
 use sluice_files::ObjectStore;
+use sluice_s3::{PayloadSigning, S3Store, S3StoreConfig};
 use sluice_worker::kafka::ProduceRecord;
 
 fn env_or(var: &str, default: usize) -> usize {
@@ -99,7 +102,12 @@ fn cpu_seconds(pid: u32) -> f64 {
     // Fields after the command name, which is in parentheses and may hold spaces.
     let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
     let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
     // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the name.
     (ticks(11) + ticks(12)) / 100.0
 }
@@ -188,6 +196,7 @@ async fn throughput() {
     let flush = env_or("BENCH_FLUSH_SIZE", 50_000);
     let concurrency = env_or("BENCH_UPLOAD_CONCURRENCY", 4);
     let format = std::env::var("BENCH_FORMAT").unwrap_or_else(|_| "avro".into());
+    let signing = std::env::var("BENCH_PAYLOAD_SIGNING").unwrap_or_else(|_| "false".into());
     let (format_class, ext) = match format.as_str() {
         "json" => ("io.confluent.connect.s3.format.json.JsonFormat", ".json"),
         "parquet" => (
@@ -229,7 +238,20 @@ async fn throughput() {
     let file_bytes = (flush as f64 * per_record * 0.95) as usize; // Avro bodies are a bit smaller
     let body = Bytes::from(vec![b'x'; file_bytes]);
     let objects = (input as usize / file_bytes).clamp(4, 40);
-    let store = Arc::new(env.store.clone());
+    // Bodies are signed the same way as the sink's (`BENCH_PAYLOAD_SIGNING`, default false:
+    // what the sink does by default against an https:// endpoint such as AWS's).
+    let store = Arc::new(
+        S3Store::connect(
+            S3StoreConfig::new(&env.bucket, &env.s3.region)
+                .with_endpoint(&env.s3.endpoint, true)
+                .with_credentials(&env.s3.access_key, &env.s3.secret_key)
+                .with_payload_signing(
+                    PayloadSigning::parse(&signing).expect("auto, true or false"),
+                ),
+        )
+        .await
+        .unwrap(),
+    );
     let started = Instant::now();
     let mut set = tokio::task::JoinSet::new();
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -259,6 +281,7 @@ async fn throughput() {
         ("value.converter", "io.confluent.connect.avro.AvroConverter"),
         ("value.converter.schema.registry.url", &registry),
         ("sluice.upload.concurrency", &concurrency.to_string()),
+        ("sluice.s3.payload.signing", &signing),
     ]);
     create(&mut worker, &client, "bench-sink", &config).await;
     let expected = records / flush;
@@ -371,9 +394,7 @@ async fn memory_200_partitions() {
 
     let (mut worker, _) = start_worker(
         &env,
-        &format!(
-            "{limits}key.converter=org.apache.kafka.connect.storage.StringConverter\n"
-        ),
+        &format!("{limits}key.converter=org.apache.kafka.connect.storage.StringConverter\n"),
     );
     let config = env.sink_config(&[
         (

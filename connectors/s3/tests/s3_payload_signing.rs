@@ -1,0 +1,69 @@
+//! `sluice.s3.payload.signing`: which uploads the SigV4 signature covers, as seen on the wire
+//! by a forwarder in front of the real S3 server, and that unsigned uploads (PutObject and
+//! UploadPart, each still carrying a CRC32 checksum) are stored byte for byte.
+
+mod common;
+
+use bytes::Bytes;
+use common::{Seen, pattern, tap_s3};
+use sluice_files::ObjectStore;
+use sluice_s3::{PayloadSigning, S3Store, S3StoreConfig};
+
+/// Writes one small object and one two-part upload through a tapped store with `signing`;
+/// returns the `x-amz-content-sha256` values of the body-carrying requests.
+async fn upload_with(signing: PayloadSigning) -> Vec<String> {
+    let s3 = sluice_testkit::services().s3();
+    let (endpoint, seen) = tap_s3().await;
+    let config = S3StoreConfig::new(sluice_testkit::unique_name("s3-sign"), s3.region)
+        .with_endpoint(endpoint, true)
+        .with_credentials(s3.access_key, s3.secret_key)
+        .with_payload_signing(signing);
+    let store = S3Store::connect(config).await.unwrap();
+    store.create_bucket().await.unwrap();
+
+    let small = Bytes::from_static(b"{\"id\":1}\n");
+    store.put("t/a.json", small.clone()).await.unwrap();
+    let part = pattern(5 * 1024 * 1024);
+    let mut upload = store.start_upload("t/b.avro").await.unwrap();
+    upload.put_part(part.clone()).await.unwrap();
+    upload.put_part(Bytes::from_static(b"tail")).await.unwrap();
+    upload.complete().await.unwrap();
+
+    assert_eq!(store.get("t/a.json").await.unwrap(), small);
+    let mut whole = part.to_vec();
+    whole.extend_from_slice(b"tail");
+    assert_eq!(store.get("t/b.avro").await.unwrap(), Bytes::from(whole));
+
+    let seen: Vec<Seen> = seen.lock().unwrap().clone();
+    let puts: Vec<String> = seen
+        .iter()
+        .filter(|s| s.line.starts_with("PUT") && s.line.contains("/t/"))
+        .map(|s| {
+            s.header("x-amz-content-sha256")
+                .unwrap_or("(none)")
+                .to_string()
+        })
+        .collect();
+    assert_eq!(puts.len(), 3, "PutObject and two UploadParts: {seen:#?}");
+    puts
+}
+
+fn unsigned(value: &str) -> bool {
+    value.contains("UNSIGNED-PAYLOAD")
+}
+
+#[tokio::test]
+async fn never_sends_unsigned_bodies_that_are_stored_intact() {
+    for value in upload_with(PayloadSigning::Never).await {
+        assert!(unsigned(&value), "a signed body: {value}");
+    }
+}
+
+#[tokio::test]
+async fn always_and_auto_over_plain_http_sign_every_body() {
+    for signing in [PayloadSigning::Always, PayloadSigning::Auto] {
+        for value in upload_with(signing).await {
+            assert!(!unsigned(&value), "{signing:?}: an unsigned body: {value}");
+        }
+    }
+}
