@@ -275,7 +275,9 @@ async fn throughput() {
     let ceiling = mb((objects * file_bytes) as f64) / took;
     println!("result s3 ceiling: {objects} objects of {file_bytes} bytes, {ceiling:.1} MB/s");
 
-    let config = env.sink_config(&[
+    // Extra connector properties, `key=value` separated by `;` (e.g. sluice.buffer.max.bytes).
+    let sink_extra = std::env::var("BENCH_SINK_EXTRA").unwrap_or_default();
+    let mut config = env.sink_config(&[
         ("format.class", format_class),
         ("flush.size", &flush.to_string()),
         ("value.converter", "io.confluent.connect.avro.AvroConverter"),
@@ -283,6 +285,9 @@ async fn throughput() {
         ("sluice.upload.concurrency", &concurrency.to_string()),
         ("sluice.s3.payload.signing", &signing),
     ]);
+    for (k, v) in sink_extra.split(';').filter_map(|kv| kv.split_once('=')) {
+        config[k.trim()] = json!(v.trim());
+    }
     create(&mut worker, &client, "bench-sink", &config).await;
     let expected = records / flush;
     let mut first: Option<(Instant, usize, f64)> = None;

@@ -199,7 +199,14 @@ impl AvroRecordWriter {
             return Ok(());
         }
         let data = match self.options.codec {
-            AvroCodec::Null => std::mem::take(&mut self.block),
+            AvroCodec::Null => {
+                // Copied straight from the block buffer, which keeps its capacity for the next
+                // block (taking it made every block grow from nothing again).
+                ocf::block(&mut self.ready, self.block_records, &self.block, &self.sync);
+                self.block.clear();
+                self.block_records = 0;
+                return Ok(());
+            }
             AvroCodec::Deflate(level) => {
                 ocf::deflate(&self.block, level).map_err(|e| codec_failed("deflate", &e))?
             }

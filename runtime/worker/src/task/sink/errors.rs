@@ -119,7 +119,9 @@ impl ErrorHandler {
         record: &Record,
         timestamp_type: TimestampType,
     ) -> Result<Converted, String> {
-        let started = Instant::now();
+        // Read the clock only once a retry is needed: a clock read per record was ~1 % of the
+        // sink task's CPU in the S3 sink benchmark.
+        let mut started: Option<Instant> = None;
         let mut delay = RETRY_DELAY_MIN;
         let failure = loop {
             match converters.convert(record, timestamp_type) {
@@ -127,7 +129,9 @@ impl ErrorHandler {
                 Err(f) if f.error.is_retriable() => {
                     let remaining = match self.config.retry_timeout {
                         None => Duration::MAX,
-                        Some(t) => t.saturating_sub(started.elapsed()),
+                        Some(t) => {
+                            t.saturating_sub(started.get_or_insert_with(Instant::now).elapsed())
+                        }
                     };
                     if remaining.is_zero() {
                         break f;
