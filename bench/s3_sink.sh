@@ -11,6 +11,7 @@
 #   bash bench/s3_sink.sh                                  # 1,000,000 records, Avro
 #   BENCH_RECORDS=200000 BENCH_FORMAT=json bash bench/s3_sink.sh
 #   BENCH_ONLY=throughput bash bench/s3_sink.sh            # or memory
+#   BENCH_ONLY=memory BENCH_MEMORY_PURGE_DELAY= bash bench/s3_sink.sh   # mimalloc's default purge delay
 #
 # A private Tansu broker and a private moto server are started on free ports (so runs do not
 # share load with other users of the test services) and stopped at the end.
@@ -47,6 +48,17 @@ export SLUICE_S3_ENDPOINT=http://127.0.0.1:$sport SLUICE_S3_REGION=us-east-1
 export SLUICE_S3_ACCESS_KEY=bench-key SLUICE_S3_SECRET_KEY=bench-secret
 
 cd "$root"
-filter=${BENCH_ONLY:-}
-cargo nextest run --release -p sluice --test s3_sink_bench --run-ignored all --no-capture --test-threads 1 \
-  ${filter:+"$filter"} 2>&1 | grep -E '^result|PASS|FAIL|panicked' 
+# The memory scenario runs its workers the way a memory-bounded deployment should: with
+# mimalloc returning freed memory at once (MIMALLOC_PURGE_DELAY=0; mimalloc's default keeps it
+# for 1,000 ms, which suits throughput). BENCH_MEMORY_PURGE_DELAY changes it ("" keeps the default).
+run() { # SCENARIO [ENV=VALUE...]
+  local scenario=$1; shift
+  env "$@" cargo nextest run --release -p sluice --test s3_sink_bench --run-ignored all \
+    --no-capture --test-threads 1 "$scenario" 2>&1 | grep -E '^result|PASS|FAIL|panicked'
+}
+only=${BENCH_ONLY:-}
+if [ -z "$only" ] || [ "$only" = throughput ]; then run throughput; fi
+if [ -z "$only" ] || [ "$only" = memory ]; then
+  delay=${BENCH_MEMORY_PURGE_DELAY-0}
+  run memory ${delay:+MIMALLOC_PURGE_DELAY=$delay}
+fi
