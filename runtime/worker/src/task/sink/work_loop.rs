@@ -42,6 +42,29 @@ const DEFAULT_RETRY_PAUSE: Duration = Duration::from_secs(1);
 /// Why the loop ends early: a failure trace for the task's status.
 pub(crate) type Failure = String;
 
+/// The partition of a run of consecutive records in one batch, and what the loop decided for it.
+struct Run {
+    tp: TopicPartition,
+    paused: bool,
+    assigned: bool,
+    /// The offset after the run's last record taken (converted or tolerated).
+    next_offset: Option<i64>,
+}
+
+impl Run {
+    fn is(&self, topic: &str, partition: i32) -> bool {
+        self.tp.partition == partition && self.tp.topic == topic
+    }
+
+    /// Adds the run's next offset to the batch's offsets (a later run of the same partition in
+    /// the batch has higher offsets and replaces it).
+    fn end(self, offsets: &mut CommitOffsets) {
+        if let Some(next) = self.next_offset {
+            offsets.insert(self.tp, OffsetAndMetadata::new(next));
+        }
+    }
+}
+
 /// The loop's state while the task runs.
 pub(crate) struct Loop {
     pub(crate) id: TaskId,
@@ -333,6 +356,11 @@ impl Loop {
             .await;
         let mut batch: Vec<SinkRecord> = Vec::new();
         let mut batch_offsets = CommitOffsets::new();
+        // Records arrive in runs of one partition: what is known about the current run's
+        // partition is looked up once per run, not per record (a TopicPartition allocation, two
+        // set lookups and a map insert per record were ~5 % of the S3 sink's CPU). Its next
+        // offset joins `batch_offsets` when the run ends.
+        let mut run: Option<Run> = None;
         let mut received = 0usize;
         loop {
             let consumed = match next {
@@ -348,6 +376,9 @@ impl Loop {
             if self.consumer.has_rebalance_events() {
                 // `open` must run before records of new partitions reach `put`, and records
                 // already taken must reach `put` before their partitions are closed.
+                if let Some(done) = run.take() {
+                    done.end(&mut batch_offsets);
+                }
                 self.put(
                     std::mem::take(&mut batch),
                     std::mem::take(&mut batch_offsets),
@@ -356,17 +387,30 @@ impl Loop {
                 self.handle_rebalances().await?;
             }
             let r = &consumed.record;
-            let tp = TopicPartition::new(r.topic.clone(), r.partition);
-            if self.paused.contains(&tp) {
+            if !run.as_ref().is_some_and(|c| c.is(&r.topic, r.partition))
+                && let Some(done) = run.take()
+            {
+                done.end(&mut batch_offsets);
+            }
+            let current = run.get_or_insert_with(|| {
+                let tp = TopicPartition::new(r.topic.clone(), r.partition);
+                Run {
+                    paused: self.paused.contains(&tp),
+                    assigned: self.assigned.contains(&tp),
+                    next_offset: None,
+                    tp,
+                }
+            });
+            if current.paused {
                 // Fetched before the pause took effect. librdkafka counts it as consumed, so
                 // seek back to it: it is fetched again on resume, never lost.
-                if let Err(e) = self.consumer.seek(&tp, Some(r.offset)).await {
+                if let Err(e) = self.consumer.seek(&current.tp, Some(r.offset)).await {
                     return Err(format!(
-                        "Could not hold back a record of paused partition {tp} at offset {}: {e}",
-                        r.offset
+                        "Could not hold back a record of paused partition {} at offset {}: {e}",
+                        current.tp, r.offset
                     ));
                 }
-            } else if self.assigned.contains(&tp) {
+            } else if current.assigned {
                 // Kafka Connect records the topic when it first consumes a record from it.
                 self.active_topics.record(&r.topic);
                 let offset = r.offset;
@@ -378,9 +422,9 @@ impl Loop {
                     Converted::Record(record) => batch.push(record),
                     Converted::Skipped => {}
                 }
-                batch_offsets.insert(tp, OffsetAndMetadata::new(offset + 1));
+                current.next_offset = Some(offset + 1);
             } else {
-                tracing::debug!(partition = %tp, "Dropping a record of a partition not assigned.");
+                tracing::debug!(partition = %current.tp, "Dropping a record of a partition not assigned.");
             }
             if received >= self.config.max_poll_records {
                 break;
@@ -389,6 +433,9 @@ impl Loop {
                 None => break,
                 Some(r) => r.map(Some),
             };
+        }
+        if let Some(done) = run.take() {
+            done.end(&mut batch_offsets);
         }
         self.metrics.read(received);
         self.put(batch, batch_offsets).await
