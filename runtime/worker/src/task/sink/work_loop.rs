@@ -392,15 +392,24 @@ impl Loop {
             {
                 done.end(&mut batch_offsets);
             }
-            let current = run.get_or_insert_with(|| {
-                let tp = TopicPartition::new(r.topic.clone(), r.partition);
-                Run {
-                    paused: self.paused.contains(&tp),
-                    assigned: self.assigned.contains(&tp),
-                    next_offset: None,
-                    tp,
+            let current = match run {
+                Some(ref mut current) => current,
+                None => {
+                    let tp = TopicPartition::new(r.topic.clone(), r.partition);
+                    let assigned = self.assigned.contains(&tp);
+                    if assigned && !self.paused.contains(&tp) {
+                        // Kafka Connect records the topic when it first consumes a record from
+                        // it; once per run is as good (a reset is seen at the next run).
+                        self.active_topics.record(&r.topic);
+                    }
+                    run.insert(Run {
+                        paused: self.paused.contains(&tp),
+                        assigned,
+                        next_offset: None,
+                        tp,
+                    })
                 }
-            });
+            };
             if current.paused {
                 // Fetched before the pause took effect. librdkafka counts it as consumed, so
                 // seek back to it: it is fetched again on resume, never lost.
@@ -411,8 +420,6 @@ impl Loop {
                     ));
                 }
             } else if current.assigned {
-                // Kafka Connect records the topic when it first consumes a record from it.
-                self.active_topics.record(&r.topic);
                 let offset = r.offset;
                 match self
                     .errors
