@@ -4,9 +4,7 @@
 
 mod common;
 
-use bytes::Bytes;
-use common::{Seen, pattern, tap_s3};
-use sluice_files::ObjectStore;
+use common::{Seen, tap_s3, write_and_read_back};
 use sluice_s3::{PayloadSigning, S3Store, S3StoreConfig};
 
 /// Writes one small object and one two-part upload through a tapped store with `signing`;
@@ -21,18 +19,7 @@ async fn upload_with(signing: PayloadSigning) -> Vec<String> {
     let store = S3Store::connect(config).await.unwrap();
     store.create_bucket().await.unwrap();
 
-    let small = Bytes::from_static(b"{\"id\":1}\n");
-    store.put("t/a.json", small.clone()).await.unwrap();
-    let part = pattern(5 * 1024 * 1024);
-    let mut upload = store.start_upload("t/b.avro").await.unwrap();
-    upload.put_part(part.clone()).await.unwrap();
-    upload.put_part(Bytes::from_static(b"tail")).await.unwrap();
-    upload.complete().await.unwrap();
-
-    assert_eq!(store.get("t/a.json").await.unwrap(), small);
-    let mut whole = part.to_vec();
-    whole.extend_from_slice(b"tail");
-    assert_eq!(store.get("t/b.avro").await.unwrap(), Bytes::from(whole));
+    write_and_read_back(&store).await;
 
     let seen: Vec<Seen> = seen.lock().unwrap().clone();
     let puts: Vec<String> = seen

@@ -5,18 +5,20 @@
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
+use sluice_files::ObjectStore;
+use sluice_s3::S3Store;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 /// A request as seen on the wire: its request line and lower-cased headers.
 #[derive(Debug, Clone)]
-pub struct Seen {
-    pub line: String,
-    pub headers: Vec<(String, String)>,
+pub(crate) struct Seen {
+    pub(crate) line: String,
+    pub(crate) headers: Vec<(String, String)>,
 }
 
 impl Seen {
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
             .find(|(k, _)| k == name)
@@ -67,7 +69,7 @@ impl RequestTap {
 }
 
 /// Listens on a free port and forwards every connection to `upstream`, recording requests.
-pub async fn recording_forwarder(upstream: String) -> (String, Arc<Mutex<Vec<Seen>>>) {
+async fn recording_forwarder(upstream: String) -> (String, Arc<Mutex<Vec<Seen>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let seen = Arc::new(Mutex::new(Vec::new()));
@@ -113,12 +115,12 @@ pub async fn recording_forwarder(upstream: String) -> (String, Arc<Mutex<Vec<See
     (format!("http://{addr}"), recorded)
 }
 
-pub fn pattern(len: usize) -> Bytes {
+fn pattern(len: usize) -> Bytes {
     (0..len).map(|i| (i.wrapping_mul(131) >> 3) as u8).collect()
 }
 
 /// A forwarder in front of the test suite's S3 server: its endpoint URL and what it saw.
-pub async fn tap_s3() -> (String, Arc<Mutex<Vec<Seen>>>) {
+pub(crate) async fn tap_s3() -> (String, Arc<Mutex<Vec<Seen>>>) {
     let s3 = sluice_testkit::services().s3();
     let upstream = s3
         .endpoint
@@ -126,4 +128,21 @@ pub async fn tap_s3() -> (String, Arc<Mutex<Vec<Seen>>>) {
         .trim_end_matches('/')
         .to_string();
     recording_forwarder(upstream).await
+}
+
+/// Writes `t/a.json` with one PutObject and `t/b.avro` with a two-part upload (5 MiB and 4
+/// bytes) through `store`, and checks that both read back byte for byte.
+pub(crate) async fn write_and_read_back(store: &S3Store) {
+    let small = Bytes::from_static(b"{\"id\":1}\n");
+    store.put("t/a.json", small.clone()).await.unwrap();
+    let part = pattern(5 * 1024 * 1024);
+    let mut upload = store.start_upload("t/b.avro").await.unwrap();
+    upload.put_part(part.clone()).await.unwrap();
+    upload.put_part(Bytes::from_static(b"tail")).await.unwrap();
+    upload.complete().await.unwrap();
+
+    assert_eq!(store.get("t/a.json").await.unwrap(), small);
+    let mut whole = part.to_vec();
+    whole.extend_from_slice(b"tail");
+    assert_eq!(store.get("t/b.avro").await.unwrap(), Bytes::from(whole));
 }
