@@ -401,3 +401,37 @@ fn codec_settings() {
         );
     }
 }
+
+#[test]
+fn a_size_hint_allocates_the_file_buffer_once_and_changes_no_byte() {
+    let schema = schema();
+    let write = |hint: Option<usize>| {
+        let mut w: Box<dyn RecordWriter> = Box::new(AvroRecordWriter::new(
+            AvroOptions::default(),
+            sync_marker_for("hint"),
+        ));
+        if let Some(bytes) = hint {
+            w.reserve(bytes);
+        }
+        let mut capacities = Vec::new();
+        for id in 0..2500 {
+            let r = record(id, Some(schema.clone()), order(&schema, id));
+            assert_eq!(w.append(&r).unwrap(), Appended::Written);
+            capacities.push(w.buffered_bytes());
+        }
+        (w.finish().unwrap(), capacities)
+    };
+    let (plain, _) = write(None);
+    let (hinted, capacities) = write(Some(plain.len() + (1 << 16)));
+    assert_eq!(plain, hinted, "the hint must not change the file");
+    assert!(
+        capacities.iter().all(|c| *c >= plain.len()),
+        "the buffer was allocated for the whole file from the first record"
+    );
+    // Only the 64 kB block buffer grows, during the first block; the file buffer never does.
+    assert!(
+        capacities[1000..].windows(2).all(|w| w[0] == w[1]),
+        "and never grew: {:?}",
+        capacities.iter().collect::<std::collections::BTreeSet<_>>()
+    );
+}

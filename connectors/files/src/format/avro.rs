@@ -150,6 +150,8 @@ pub struct AvroRecordWriter {
     block: Vec<u8>,
     block_records: u64,
     records: u64,
+    /// Bytes to allocate for `ready` when the header is written ([`RecordWriter::reserve`]).
+    size_hint: usize,
 }
 
 impl AvroRecordWriter {
@@ -165,6 +167,7 @@ impl AvroRecordWriter {
             block: Vec::new(),
             block_records: 0,
             records: 0,
+            size_hint: 0,
         }
     }
 
@@ -191,6 +194,7 @@ impl AvroRecordWriter {
             ],
             &self.sync,
         );
+        self.ready.reserve(self.size_hint);
         Ok(writer)
     }
 
@@ -272,6 +276,10 @@ impl RecordWriter for AvroRecordWriter {
 
     fn take_ready(&mut self) -> Vec<u8> {
         std::mem::take(&mut self.ready)
+    }
+
+    fn reserve(&mut self, bytes: usize) {
+        self.size_hint = bytes;
     }
 
     fn finish(mut self: Box<Self>) -> Result<Vec<u8>> {

@@ -160,6 +160,12 @@ impl RecordWriter for JsonRecordWriter {
         }
     }
 
+    fn reserve(&mut self, bytes: usize) {
+        if let Sink::Plain(buf) = &mut self.out {
+            buf.reserve(bytes);
+        }
+    }
+
     fn take_ready(&mut self) -> Vec<u8> {
         match &mut self.out {
             Sink::Plain(buf) => std::mem::take(buf),

@@ -75,6 +75,13 @@ pub trait RecordWriter: Send + Debug {
     /// Removes and returns the bytes already final (may be empty).
     fn take_ready(&mut self) -> Vec<u8>;
 
+    /// A hint, given before the first record, that the file will take about `bytes`: a writer
+    /// may allocate its output buffer once instead of growing it by doubling (which copies the
+    /// bytes again at every step and touches fresh pages). Writers may ignore it.
+    fn reserve(&mut self, bytes: usize) {
+        let _ = bytes;
+    }
+
     /// Completes the file and returns its remaining bytes.
     fn finish(self: Box<Self>) -> Result<Vec<u8>>;
 }

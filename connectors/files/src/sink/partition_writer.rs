@@ -28,7 +28,7 @@ use super::open_file::OpenFile;
 use super::recovery::{Directory, Recovery};
 use super::settings::{NullValues, SinkSettings};
 use super::upload::{Upload, Uploader};
-use crate::format::Appended;
+use crate::format::{Appended, RecordView};
 use crate::partitioner::TimestampExtractor;
 use crate::rotation::{RotateReason, Rotation};
 use crate::{Error, Result};
@@ -47,6 +47,9 @@ pub(crate) struct TopicPartitionWriter {
     recovery: Recovery,
     /// Bytes held by the open files.
     buffered: usize,
+    /// The memory the last file closed by `flush.size` held, capped (see `append`): the next
+    /// file of the same size rule is likely to need as much.
+    size_hint: usize,
 }
 
 impl TopicPartitionWriter {
@@ -59,6 +62,7 @@ impl TopicPartitionWriter {
             next_offset: None,
             recovery: Recovery::default(),
             buffered: 0,
+            size_hint: 0,
         }
     }
 
@@ -204,7 +208,10 @@ impl TopicPartitionWriter {
                             record.kafka_offset,
                             &v.extension,
                         );
-                        let writer = v.writers.writer(&key);
+                        let mut writer = v.writers.writer(&key);
+                        if v.view == RecordView::Value {
+                            writer.reserve(self.size_hint);
+                        }
                         (v.view, v.format, key, writer)
                     })
                     .collect();
@@ -228,6 +235,13 @@ impl TopicPartitionWriter {
     ) -> Result<()> {
         tracing::debug!(partition = %self.tp, ?reason, files = self.files.len(),
             records = self.rotation.record_count(), "Rotating the open files.");
+        // Only a size rule repeats itself: files cut by time, schema changes or the memory
+        // budget say nothing about the next one (and must not make many partitions reserve
+        // memory they will not fill).
+        self.size_hint = match (reason, self.files.len()) {
+            (RotateReason::FlushSize, 1) => self.buffered,
+            _ => 0,
+        };
         for (_, file) in std::mem::take(&mut self.files) {
             self.uploads.extend(file.finish(uploader)?);
         }
