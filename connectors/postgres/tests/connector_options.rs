@@ -12,19 +12,6 @@ use sluice_api::connector::{SourceConnector, SourceTask, SourceTaskContext};
 use sluice_api::{SourceRecord, Value};
 use sluice_postgres::{PgConnectionConfig, PostgresConnector, PostgresConnectorTask};
 
-async fn poll_until(task: &mut PostgresConnectorTask, n: usize) -> Vec<SourceRecord> {
-    let mut out = Vec::new();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while out.len() < n && Instant::now() < deadline {
-        out.extend(task.poll().await.unwrap());
-    }
-    let settle = Instant::now() + Duration::from_millis(800);
-    while Instant::now() < settle {
-        out.extend(task.poll().await.unwrap());
-    }
-    out
-}
-
 fn field<'a>(v: &'a Value, name: &str) -> &'a Value {
     v.as_struct().unwrap().get(name).unwrap()
 }
@@ -86,7 +73,7 @@ async fn include_lists_column_filters_message_keys_and_skipped_operations() {
         ],
     )
     .await;
-    let snapshot = poll_until(&mut task, 2).await;
+    let snapshot = common::poll(&mut task, 2).await;
     assert_eq!(snapshot.len(), 2, "{snapshot:#?}");
     client
         .batch_execute(
@@ -95,7 +82,7 @@ async fn include_lists_column_filters_message_keys_and_skipped_operations() {
         )
         .await
         .unwrap();
-    let streamed = poll_until(&mut task, 2).await;
+    let streamed = common::poll(&mut task, 2).await;
     task.stop().await.unwrap();
 
     let all: Vec<&SourceRecord> = snapshot.iter().chain(&streamed).collect();
@@ -172,7 +159,7 @@ async fn no_data_streams_without_a_snapshot() {
         .batch_execute("INSERT INTO a VALUES (2)")
         .await
         .unwrap();
-    let records = poll_until(&mut task, 1).await;
+    let records = common::poll(&mut task, 1).await;
     task.stop().await.unwrap();
     assert_eq!(records.len(), 1, "{records:#?}");
     assert_eq!(field(&records[0].value, "op").as_str(), Some("c"));
@@ -197,7 +184,7 @@ async fn a_table_dropped_while_streaming_leaves_the_others_streaming() {
         .unwrap();
     let mut task = start(&c, &[]).await;
     assert_eq!(
-        poll_until(&mut task, 2).await.len(),
+        common::poll(&mut task, 2).await.len(),
         2,
         "the snapshot of both tables"
     );
@@ -205,7 +192,7 @@ async fn a_table_dropped_while_streaming_leaves_the_others_streaming() {
         .batch_execute("INSERT INTO gone VALUES (2); DROP TABLE gone; INSERT INTO kept VALUES (2);")
         .await
         .unwrap();
-    let records = poll_until(&mut task, 2).await;
+    let records = common::poll(&mut task, 2).await;
     task.stop().await.unwrap();
     let topics: Vec<&str> = records.iter().map(|r| r.topic.as_str()).collect();
     assert_eq!(

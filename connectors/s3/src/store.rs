@@ -218,7 +218,8 @@ impl S3StoreConfig {
             PayloadSigning::Auto => self
                 .endpoint
                 .as_deref()
-                .is_some_and(|url| url.trim().to_ascii_lowercase().starts_with("http://")),
+                .and_then(|url| url.trim_start().get(..7))
+                .is_some_and(|scheme| scheme.eq_ignore_ascii_case("http://")),
         }
     }
 

@@ -4,20 +4,13 @@
 
 mod common;
 
-use common::{Seen, tap_s3, write_and_read_back};
-use sluice_s3::{PayloadSigning, S3Store, S3StoreConfig};
+use common::{Seen, tapped_store, write_and_read_back};
+use sluice_s3::PayloadSigning;
 
 /// Writes one small object and one two-part upload through a tapped store with `signing`;
 /// returns the `x-amz-content-sha256` values of the body-carrying requests.
 async fn upload_with(signing: PayloadSigning) -> Vec<String> {
-    let s3 = sluice_testkit::services().s3();
-    let (endpoint, seen) = tap_s3().await;
-    let config = S3StoreConfig::new(sluice_testkit::unique_name("s3-sign"), s3.region)
-        .with_endpoint(endpoint, true)
-        .with_credentials(s3.access_key, s3.secret_key)
-        .with_payload_signing(signing);
-    let store = S3Store::connect(config).await.unwrap();
-    store.create_bucket().await.unwrap();
+    let (store, seen) = tapped_store("s3-sign", |c| c.with_payload_signing(signing)).await;
 
     write_and_read_back(&store).await;
 

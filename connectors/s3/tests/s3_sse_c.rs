@@ -9,27 +9,20 @@
 mod common;
 
 use base64::Engine as _;
-use common::{Seen, tap_s3, write_and_read_back};
+use common::{Seen, tapped_store, write_and_read_back};
 use md5::Digest as _;
 use sluice_files::ObjectStore;
-use sluice_s3::{S3Store, S3StoreConfig, SseCustomerKey};
+use sluice_s3::SseCustomerKey;
 
 #[tokio::test]
 async fn every_write_and_read_carries_the_customer_key() {
-    let s3 = sluice_testkit::services().s3();
-    let (endpoint, seen) = tap_s3().await;
     let raw: Vec<u8> = (0u8..32).map(|i| i.wrapping_mul(7) ^ 0x5a).collect();
     let key_b64 = base64::engine::general_purpose::STANDARD.encode(&raw);
     let md5_b64 = base64::engine::general_purpose::STANDARD.encode(md5::Md5::digest(&raw));
     let customer = SseCustomerKey::from_base64(&key_b64).unwrap();
     assert_eq!(customer.key_md5(), md5_b64);
 
-    let config = S3StoreConfig::new(sluice_testkit::unique_name("s3-ssec"), s3.region)
-        .with_endpoint(endpoint, true)
-        .with_credentials(s3.access_key, s3.secret_key)
-        .with_sse_customer_key(customer);
-    let store = S3Store::connect(config).await.unwrap();
-    store.create_bucket().await.unwrap();
+    let (store, seen) = tapped_store("s3-ssec", |c| c.with_sse_customer_key(customer)).await;
 
     write_and_read_back(&store).await;
     let empty = store.start_upload("t/c.avro").await.unwrap();

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use sluice_files::ObjectStore;
-use sluice_s3::S3Store;
+use sluice_s3::{S3Store, S3StoreConfig};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -119,8 +119,24 @@ fn pattern(len: usize) -> Bytes {
     (0..len).map(|i| (i.wrapping_mul(131) >> 3) as u8).collect()
 }
 
+/// A store on a fresh bucket named after `prefix`, reached through a forwarder in front of
+/// the test suite's S3 server, with `customize` applied to its config; and what the forwarder saw.
+pub(crate) async fn tapped_store(
+    prefix: &str,
+    customize: impl FnOnce(S3StoreConfig) -> S3StoreConfig,
+) -> (S3Store, Arc<Mutex<Vec<Seen>>>) {
+    let s3 = sluice_testkit::services().s3();
+    let (endpoint, seen) = tap_s3().await;
+    let config = S3StoreConfig::new(sluice_testkit::unique_name(prefix), s3.region)
+        .with_endpoint(endpoint, true)
+        .with_credentials(s3.access_key, s3.secret_key);
+    let store = S3Store::connect(customize(config)).await.unwrap();
+    store.create_bucket().await.unwrap();
+    (store, seen)
+}
+
 /// A forwarder in front of the test suite's S3 server: its endpoint URL and what it saw.
-pub(crate) async fn tap_s3() -> (String, Arc<Mutex<Vec<Seen>>>) {
+async fn tap_s3() -> (String, Arc<Mutex<Vec<Seen>>>) {
     let s3 = sluice_testkit::services().s3();
     let upstream = s3
         .endpoint

@@ -397,13 +397,14 @@ impl Loop {
                 None => {
                     let tp = TopicPartition::new(r.topic.clone(), r.partition);
                     let assigned = self.assigned.contains(&tp);
-                    if assigned && !self.paused.contains(&tp) {
+                    let paused = self.paused.contains(&tp);
+                    if assigned && !paused {
                         // Kafka Connect records the topic when it first consumes a record from
                         // it; once per run is as good (a reset is seen at the next run).
                         self.active_topics.record(&r.topic);
                     }
                     run.insert(Run {
-                        paused: self.paused.contains(&tp),
+                        paused,
                         assigned,
                         next_offset: None,
                         tp,
