@@ -22,6 +22,7 @@ fn record(offset: i64, value: Value) -> SinkRecord {
         key: Value::Null,
         value_schema: None,
         value,
+        encoded_value: None,
         headers: Default::default(),
     }
 }

@@ -28,6 +28,7 @@ fn record(offset: i64, schema: Option<Schema>, value: Value) -> SinkRecord {
         key: Value::Null,
         value_schema: schema,
         value,
+        encoded_value: None,
         headers: Default::default(),
     }
 }

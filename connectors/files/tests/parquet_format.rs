@@ -87,6 +87,7 @@ fn write(options: ParquetOptions, schema: &Schema, values: &[Value], name: &str)
             key: Value::Null,
             value_schema: Some(schema.clone()),
             value: v.clone(),
+            encoded_value: None,
             headers: Default::default(),
         };
         assert_eq!(w.append(&r).unwrap(), Appended::Written);

@@ -30,6 +30,7 @@ fn record(
         key: Value::Null,
         value_schema: schema,
         value,
+        encoded_value: None,
         headers: Default::default(),
     }
 }

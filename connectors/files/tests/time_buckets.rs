@@ -30,7 +30,8 @@ proptest! {
         let r = sluice_api::SinkRecord {
             topic: "t".into(), kafka_partition: 0, kafka_offset: 0, timestamp: None,
             timestamp_type: Default::default(), key_schema: None, key: sluice_api::Value::Null,
-            value_schema: None, value: sluice_api::Value::Null, headers: Default::default(),
+            value_schema: None, value: sluice_api::Value::Null, encoded_value: None,
+            headers: Default::default(),
         };
         // Wallclock: the caller's now decides.
         prop_assert_eq!(p.encode_partition(&r, ts).unwrap(), p.encode_timestamp(ts).unwrap());

@@ -119,6 +119,12 @@ impl SinkTask for S3SinkTask {
         Ok(())
     }
 
+    fn accepts_encoded_values(&self) -> bool {
+        self.sink
+            .as_ref()
+            .is_some_and(FileSink::accepts_encoded_values)
+    }
+
     async fn pre_commit(&mut self, offsets: CommitOffsets) -> ConnectResult<CommitOffsets> {
         Ok(self.sink()?.pre_commit(&offsets, COMMIT_WAIT).await)
     }

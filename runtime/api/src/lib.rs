@@ -23,6 +23,7 @@ mod builder;
 pub mod config;
 pub mod connector;
 mod decimal;
+mod encoded;
 mod error;
 mod header;
 pub mod logical;
@@ -39,6 +40,7 @@ pub use config::{
     ConfigDef, ConfigKey, ConfigType, ConfigValue, Importance, ParsedConfig, Validator, Width,
 };
 pub use decimal::Decimal;
+pub use encoded::{EncodedValue, ValueEncoding};
 pub use error::{Error, Result};
 pub use header::{Header, Headers};
 pub use record::{OffsetMap, SinkRecord, SourceRecord, TimestampType};

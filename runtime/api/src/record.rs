@@ -5,6 +5,9 @@
 //! to the offsets topic as compact JSON in this order, and Java workers look offsets up by the
 //! exact bytes, so the order a connector inserts keys in is part of the contract.
 
+use std::borrow::Cow;
+
+use crate::encoded::EncodedValue;
 use crate::header::Headers;
 use crate::schema::Schema;
 use crate::value::Value;
@@ -117,8 +120,27 @@ pub struct SinkRecord {
     pub key: Value,
     /// The value's schema.
     pub value_schema: Option<Schema>,
-    /// The value ([`Value::Null`] for a tombstone).
+    /// The value ([`Value::Null`] for a tombstone, and when it is kept encoded).
     pub value: Value,
+    /// The value still encoded, when the task accepts encoded values
+    /// ([`SinkTask::accepts_encoded_values`](crate::connector::SinkTask)): then `value` is
+    /// [`Value::Null`] and [`SinkRecord::value_decoded`] gives the Connect value.
+    pub encoded_value: Option<EncodedValue>,
     /// The Connect headers.
     pub headers: Headers,
+}
+
+impl SinkRecord {
+    /// Whether the value is null (a tombstone): no Connect value and none kept encoded.
+    pub fn has_null_value(&self) -> bool {
+        self.value.is_null() && self.encoded_value.is_none()
+    }
+
+    /// The Connect value, decoded first if it was kept encoded.
+    pub fn value_decoded(&self) -> Result<Cow<'_, Value>, String> {
+        match &self.encoded_value {
+            Some(encoded) if self.value.is_null() => encoded.decode().map(Cow::Owned),
+            _ => Ok(Cow::Borrowed(&self.value)),
+        }
+    }
 }

@@ -8,7 +8,8 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use sluice_api::{Schema, SchemaAndValue, Value};
+use bytes::Bytes;
+use sluice_api::{EncodedValue, Schema, SchemaAndValue, Value};
 
 use crate::error::{Error, Result};
 
@@ -84,6 +85,17 @@ pub trait Converter: Send + Sync + fmt::Debug {
 
     /// Bytes (`None` for a Kafka `null`) → Connect data.
     fn to_connect(&self, topic: &str, bytes: Option<&[u8]>) -> Result<SchemaAndValue>;
+
+    /// Like [`Converter::to_connect`], but the converter may keep the value encoded: it then
+    /// answers the schema with a null value and the [`EncodedValue`] (see
+    /// [`sluice_api::EncodedValue`]). For sinks that accept encoded values. The default decodes.
+    fn to_connect_encoded(
+        &self,
+        topic: &str,
+        bytes: Option<&Bytes>,
+    ) -> Result<(SchemaAndValue, Option<EncodedValue>)> {
+        Ok((self.to_connect(topic, bytes.map(|b| &b[..]))?, None))
+    }
 }
 
 /// Reads a boolean property as Kafka's `ConfigDef` does (`true`/`false`, any case, trimmed).

@@ -19,7 +19,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use s3_sink_support::{Env, Worker, create, free_port, json_lines, start_worker, wait_rest};
+use s3_sink_support::{
+    Env, Worker, create, free_port, json_lines, start_worker, wait_rest, worker_with_registry,
+};
 use serde_json::{Value, json};
 use sluice_files::ObjectStore;
 use sluice_s3::{PayloadSigning, S3Store, S3StoreConfig};
@@ -138,36 +140,6 @@ async fn consume_ceiling(env: &Env, records: usize, extra: &str) -> f64 {
         consumer.recv().await.unwrap();
     }
     started.elapsed().as_secs_f64()
-}
-
-/// Starts a worker that also serves the Schema Registry; returns it and the registry URL.
-async fn worker_with_registry(
-    env: &Env,
-    client: &reqwest::Client,
-    extra: &str,
-) -> (Worker, String) {
-    let registry_port = free_port();
-    let registry = format!("http://127.0.0.1:{registry_port}");
-    let (mut worker, _) = start_worker(
-        env,
-        &format!(
-            "sluice.schema.registry.listeners={registry}\n\
-             sluice.schema.registry.topic={}\nsluice.schema.registry.replication.factor=1\n{extra}",
-            sluice_testkit::unique_name("bench-schemas")
-        ),
-    );
-    wait_rest(&mut worker, client).await;
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while client
-        .get(format!("{registry}/subjects"))
-        .send()
-        .await
-        .is_err()
-    {
-        assert!(Instant::now() < deadline, "the registry did not answer");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    (worker, registry)
 }
 
 async fn register(client: &reqwest::Client, registry: &str, topic: &str) -> u32 {

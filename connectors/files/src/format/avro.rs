@@ -11,14 +11,22 @@
 //! With `sluice.decimal.format=string` decimals are written as Avro strings (see
 //! `decimal_text`), for Redshift.
 //!
+//! Records the Avro converter kept encoded ([`sluice_api::EncodedValue`]) are copied into the
+//! block as they are when their writer schema encodes like the file's schema
+//! ([`same_encoding`]; the converter already checked each body is in canonical form), which
+//! skips decoding and encoding them again; other encoded records are decoded first. Debug builds
+//! check every copied body against the decode → encode round trip.
+//!
 //! The header is written with the first record (its schema is needed); a writer that never
 //! received a record finishes with no bytes, and the sink must not upload such a file (Confluent
 //! never creates one).
 
-use sluice_api::SinkRecord;
+use std::sync::Arc;
+
+use sluice_api::{EncodedValue, SinkRecord, ValueEncoding};
 use sluice_converters::avro::{
-    AvroDataConfig, AvroWriter, CONNECT_META_DATA_CONFIG, ENHANCED_AVRO_SCHEMA_SUPPORT_CONFIG,
-    from_connect_schema, schema_text,
+    AvroDataConfig, AvroEncoding, AvroSchema, AvroWriter, CONNECT_META_DATA_CONFIG,
+    ENHANCED_AVRO_SCHEMA_SUPPORT_CONFIG, from_connect_schema, same_encoding, schema_text,
 };
 
 use super::decimal_text::{DecimalEncoding, TextDecimals};
@@ -143,6 +151,10 @@ pub struct AvroRecordWriter {
     writer: Option<AvroWriter>,
     /// Set with the writer when decimals are written as text.
     text: Option<TextDecimals>,
+    /// The file's Avro schema, set with the writer.
+    file_schema: Option<AvroSchema>,
+    /// Per writer schema seen in encoded records: whether its bodies are copied as they are.
+    passthrough: Vec<(Arc<dyn ValueEncoding>, bool)>,
     schema: FileSchema,
     /// Final bytes not yet taken (header, completed blocks).
     ready: Vec<u8>,
@@ -162,6 +174,8 @@ impl AvroRecordWriter {
             sync,
             writer: None,
             text: None,
+            file_schema: None,
+            passthrough: Vec::new(),
             schema: FileSchema::default(),
             ready: Vec::new(),
             block: Vec::new(),
@@ -195,7 +209,41 @@ impl AvroRecordWriter {
             &self.sync,
         );
         self.ready.reserve(self.size_hint);
+        self.file_schema = Some(avro);
         Ok(writer)
+    }
+
+    /// Whether bodies of `encoded`'s writer schema go into this file as they are (decided once
+    /// per writer schema: no text decimals, and the same binary encoding as the file schema).
+    fn passes_through(&mut self, encoded: &EncodedValue) -> bool {
+        let key = Arc::as_ptr(&encoded.encoding);
+        if let Some((_, yes)) = self
+            .passthrough
+            .iter()
+            .find(|(e, _)| std::ptr::addr_eq(Arc::as_ptr(e), key))
+        {
+            return *yes;
+        }
+        let yes = self.text.is_none()
+            && match (
+                encoded.encoding.as_any().downcast_ref::<AvroEncoding>(),
+                &self.file_schema,
+            ) {
+                (Some(avro), Some(file)) => same_encoding(avro.writer_schema(), file),
+                _ => false,
+            };
+        self.passthrough.push((encoded.encoding.clone(), yes));
+        yes
+    }
+
+    /// Counts the record just appended to the block and cuts the block when it is full.
+    fn written(&mut self) -> Result<Appended> {
+        self.block_records += 1;
+        self.records += 1;
+        if self.block.len() >= SYNC_INTERVAL {
+            self.flush_block()?;
+        }
+        Ok(Appended::Written)
     }
 
     fn flush_block(&mut self) -> Result<()> {
@@ -228,6 +276,20 @@ impl AvroRecordWriter {
     }
 }
 
+/// Debug builds: a body copied as it is must equal what decoding and encoding it would write.
+#[cfg(debug_assertions)]
+fn check_round_trip(writer: &AvroWriter, encoded: &EncodedValue, copied: &[u8]) {
+    let value = encoded.decode().expect("a body checked canonical decodes");
+    let mut again = Vec::new();
+    writer
+        .write(&value, &mut again)
+        .expect("a body checked canonical encodes");
+    assert_eq!(
+        again, copied,
+        "a passed-through Avro body differs from its round trip"
+    );
+}
+
 impl RecordWriter for AvroRecordWriter {
     fn accepts(&self, record: &SinkRecord) -> bool {
         self.schema.would_accept(record)
@@ -242,15 +304,36 @@ impl RecordWriter for AvroRecordWriter {
             None => self.open(record)?,
         };
         let mark = self.block.len();
+        let decoded;
+        let value = match &record.encoded_value {
+            Some(encoded) if record.value.is_null() => {
+                if self.passes_through(encoded) {
+                    self.block.extend_from_slice(&encoded.body);
+                    #[cfg(debug_assertions)]
+                    check_round_trip(&writer, encoded, &self.block[mark..]);
+                    self.writer = Some(writer);
+                    return self.written();
+                }
+                decoded = match encoded.decode() {
+                    Ok(v) => v,
+                    Err(e) => {
+                        self.writer = Some(writer);
+                        return Err(Error::format("Avro", record, e));
+                    }
+                };
+                &decoded
+            }
+            _ => &record.value,
+        };
         let written = match (&self.text, &record.value_schema) {
-            (Some(text), Some(schema)) => match text.value(schema, &record.value) {
+            (Some(text), Some(schema)) => match text.value(schema, value) {
                 Ok(value) => writer.write(&value, &mut self.block),
                 Err(e) => {
                     self.writer = Some(writer);
                     return Err(Error::format("Avro", record, e));
                 }
             },
-            _ => writer.write(&record.value, &mut self.block),
+            _ => writer.write(value, &mut self.block),
         };
         self.writer = Some(writer);
         if let Err(e) = written {
@@ -258,12 +341,7 @@ impl RecordWriter for AvroRecordWriter {
             self.block.truncate(mark);
             return Err(Error::format("Avro", record, e.to_string()));
         }
-        self.block_records += 1;
-        self.records += 1;
-        if self.block.len() >= SYNC_INTERVAL {
-            self.flush_block()?;
-        }
-        Ok(Appended::Written)
+        self.written()
     }
 
     fn record_count(&self) -> u64 {
@@ -292,5 +370,131 @@ fn codec_failed(codec: &str, e: &dyn std::fmt::Display) -> Error {
     Error::Finish {
         format: "Avro",
         message: format!("{codec} compression failed: {e}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sluice_api::{Schema, TimestampType, Value};
+    use sluice_converters::avro::{AvroReader, parse_schema};
+
+    const WRITER: &str = r#"{"type":"record","name":"Row","namespace":"shop","fields":[
+        {"name":"id","type":"long"},
+        {"name":"name","type":["null","string"],"default":null},
+        {"name":"tags","type":{"type":"array","items":"string"}}]}"#;
+
+    fn record(
+        offset: i64,
+        schema: &Schema,
+        value: Value,
+        encoded: Option<EncodedValue>,
+    ) -> SinkRecord {
+        SinkRecord {
+            topic: "t".into(),
+            kafka_partition: 0,
+            kafka_offset: offset,
+            timestamp: None,
+            timestamp_type: TimestampType::CreateTime,
+            key_schema: None,
+            key: Value::Null,
+            value_schema: Some(schema.clone()),
+            value,
+            encoded_value: encoded,
+            headers: Default::default(),
+        }
+    }
+
+    /// The same records, once decoded and once kept encoded: the files are byte-identical, and
+    /// the encoded ones were copied (their writer schema encodes like the file's).
+    #[test]
+    fn encoded_records_are_copied_into_an_identical_file() {
+        let writer = parse_schema(WRITER).unwrap();
+        let config = AvroOptions::default().data_config;
+        let reader = AvroReader::new(&writer, Some(1), &config).unwrap();
+        let schema = reader.connect_schema().clone();
+        let body_writer = AvroWriter::new(&schema, &writer).unwrap();
+        let sync = [7u8; 16];
+        let mut decoded = AvroRecordWriter::new(AvroOptions::default(), sync);
+        let mut encoded = AvroRecordWriter::new(AvroOptions::default(), sync);
+        for i in 0..20_000i64 {
+            let mut body = Vec::new();
+            let name = format!("n{i}");
+            let mut value = sluice_api::Struct::new(schema.clone()).unwrap();
+            value.put("id", Value::Int64(i)).unwrap();
+            value
+                .put(
+                    "name",
+                    if i % 3 == 0 {
+                        Value::Null
+                    } else {
+                        Value::String(name.as_str().into())
+                    },
+                )
+                .unwrap();
+            value
+                .put(
+                    "tags",
+                    Value::Array(vec![Value::String("a".into()); (i % 4) as usize]),
+                )
+                .unwrap();
+            let value = Value::Struct(value);
+            body_writer.write(&value, &mut body).unwrap();
+            let as_read = reader.read(&body).unwrap();
+            assert_eq!(as_read, value);
+            let kept = EncodedValue {
+                encoding: reader.encoding(),
+                body: body.into(),
+            };
+            assert_eq!(
+                decoded.append(&record(i, &schema, value, None)).unwrap(),
+                Appended::Written
+            );
+            assert_eq!(
+                encoded
+                    .append(&record(i, &schema, Value::Null, Some(kept)))
+                    .unwrap(),
+                Appended::Written
+            );
+        }
+        assert_eq!(encoded.passthrough.len(), 1);
+        assert!(encoded.passthrough[0].1, "the bodies were copied");
+        let a = Box::new(decoded).finish().unwrap();
+        let b = Box::new(encoded).finish().unwrap();
+        assert!(a.len() > 64_000, "more than one block");
+        assert_eq!(a, b);
+    }
+
+    /// With decimals written as text the file schema differs: encoded records are decoded.
+    #[test]
+    fn encoded_records_are_decoded_when_the_file_encodes_differently() {
+        let writer = parse_schema(
+            r#"{"type":"record","name":"R","fields":[{"name":"price","type":{"type":"bytes","logicalType":"decimal","precision":6,"scale":2}}]}"#,
+        )
+        .unwrap();
+        let options = AvroOptions {
+            decimals: DecimalEncoding::Text,
+            ..AvroOptions::default()
+        };
+        let reader = AvroReader::new(&writer, Some(1), &options.data_config).unwrap();
+        let schema = reader.connect_schema().clone();
+        let body = vec![4u8, 0x30, 0x39];
+        let mut w = AvroRecordWriter::new(options, [1; 16]);
+        let kept = EncodedValue {
+            encoding: reader.encoding(),
+            body: body.clone().into(),
+        };
+        assert_eq!(
+            w.append(&record(0, &schema, Value::Null, Some(kept)))
+                .unwrap(),
+            Appended::Written
+        );
+        assert!(!w.passthrough[0].1);
+        let file = Box::new(w).finish().unwrap();
+        let text = b"123.45";
+        assert!(
+            file.windows(text.len()).any(|win| win == text),
+            "the decimal is written as text"
+        );
     }
 }

@@ -130,9 +130,12 @@ impl RecordWriter for JsonRecordWriter {
         if !self.schema.accepts(record) {
             return Ok(Appended::SchemaChanged);
         }
+        let value = record
+            .value_decoded()
+            .map_err(|e| Error::format("JSON", record, e))?;
         let bytes = self
             .converter
-            .from_connect(&record.topic, record.value_schema.as_ref(), &record.value)
+            .from_connect(&record.topic, record.value_schema.as_ref(), &value)
             .map_err(|e| Error::format("JSON", record, e.to_string()))?;
         let line = bytes.as_deref().unwrap_or(b"null");
         match &mut self.out {

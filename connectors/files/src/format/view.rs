@@ -88,6 +88,7 @@ impl RecordView {
             key: Value::Null,
             value_schema: schema,
             value,
+            encoded_value: None,
             headers: Headers::new(),
         }))
     }
@@ -194,6 +195,7 @@ mod tests {
             key: Value::String("k".into()),
             value_schema: Some(Schema::int64()),
             value: Value::Int64(9),
+            encoded_value: None,
             headers,
         }
     }

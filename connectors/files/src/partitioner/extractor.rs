@@ -71,7 +71,8 @@ impl TimestampExtractor {
 
 fn from_field(record: &SinkRecord, path: &str) -> Result<i64> {
     let fail = |m: String| Error::partition(record, format!("timestamp.field '{path}': {m}"));
-    let mut current = &record.value;
+    let value = record.value_decoded().map_err(&fail)?;
+    let mut current = value.as_ref();
     if !matches!(current, Value::Struct(_) | Value::Map(_)) {
         return Err(fail(format!(
             "the value is {}, not a Struct or Map",

@@ -36,12 +36,15 @@ impl FieldPartitioner {
 
 impl Partitioner for FieldPartitioner {
     fn encode_partition(&self, record: &SinkRecord, _now_ms: i64) -> Result<String> {
-        let Value::Struct(s) = &record.value else {
+        let value = record
+            .value_decoded()
+            .map_err(|e| Error::partition(record, e))?;
+        let Value::Struct(s) = value.as_ref() else {
             return Err(Error::partition(
                 record,
                 format!(
                     "FieldPartitioner needs a Struct value, got {}",
-                    record.value.kind()
+                    value.kind()
                 ),
             ));
         };

@@ -103,6 +103,11 @@ impl FileSink {
         }
     }
 
+    /// See [`SinkSettings::accepts_encoded_values`].
+    pub fn accepts_encoded_values(&self) -> bool {
+        self.settings.accepts_encoded_values()
+    }
+
     /// The settings in use.
     pub fn settings(&self) -> &SinkSettings {
         &self.settings

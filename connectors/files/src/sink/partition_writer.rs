@@ -21,8 +21,8 @@
 
 use std::collections::BTreeMap;
 
+use sluice_api::SinkRecord;
 use sluice_api::connector::TopicPartition;
-use sluice_api::{SinkRecord, Value};
 
 use super::open_file::OpenFile;
 use super::recovery::{Directory, Recovery};
@@ -90,7 +90,7 @@ impl TopicPartitionWriter {
             return Ok(());
         }
         self.recovery.saw(offset);
-        let tombstone = matches!(record.value, Value::Null);
+        let tombstone = record.has_null_value();
         if tombstone {
             match settings.null_values {
                 NullValues::Write => {}

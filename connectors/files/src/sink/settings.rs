@@ -267,11 +267,22 @@ impl SinkSettings {
     /// decides that by the file name containing the tombstone partition, so a topic named
     /// `tombstones` loses its data files there; Sluice compares the encoded partition).
     pub fn views_for(&self, encoded: &str) -> &[ViewSettings] {
+        // (`accepts_encoded_values` below relies on the value view coming first.)
         if self.null_values == NullValues::Write && encoded == self.tombstone_partition {
             &self.views[1..]
         } else {
             &self.views
         }
+    }
+
+    /// Whether records may arrive with their value kept encoded
+    /// ([`sluice_api::EncodedValue`]): when the data files are Avro, which copies Avro bodies
+    /// as they are. Partitioners and other formats decode such values when they need them, so
+    /// this only decides where the saving is worth it.
+    pub fn accepts_encoded_values(&self) -> bool {
+        self.views
+            .first()
+            .is_some_and(|v| v.view == RecordView::Value && v.format == FileFormat::Avro)
     }
 
     /// Sets the multipart part size (checked by the store crate against its own limits).

@@ -41,6 +41,7 @@ fn record(partition: i32, offset: i64) -> SinkRecord {
         key: Value::Null,
         value_schema: None,
         value: Value::Int64(offset),
+        encoded_value: None,
         headers: Default::default(),
     }
 }

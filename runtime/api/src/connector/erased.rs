@@ -187,6 +187,8 @@ pub trait DynSinkTask: Send + Debug {
     -> BoxFuture<'a, ConnectResult<()>>;
     /// See [`SinkTask::put`].
     fn put<'a>(&'a mut self, records: &'a [SinkRecord]) -> BoxFuture<'a, ConnectResult<()>>;
+    /// See [`SinkTask::accepts_encoded_values`].
+    fn accepts_encoded_values(&self) -> bool;
     /// See [`SinkTask::flush`].
     fn flush<'a>(&'a mut self, offsets: &'a CommitOffsets) -> BoxFuture<'a, ConnectResult<()>>;
     /// See [`SinkTask::pre_commit`].
@@ -217,6 +219,9 @@ impl<T: SinkTask> DynSinkTask for T {
     }
     fn put<'a>(&'a mut self, records: &'a [SinkRecord]) -> BoxFuture<'a, ConnectResult<()>> {
         Box::pin(SinkTask::put(self, records))
+    }
+    fn accepts_encoded_values(&self) -> bool {
+        SinkTask::accepts_encoded_values(self)
     }
     fn flush<'a>(&'a mut self, offsets: &'a CommitOffsets) -> BoxFuture<'a, ConnectResult<()>> {
         Box::pin(SinkTask::flush(self, offsets))

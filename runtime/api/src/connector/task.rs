@@ -85,6 +85,16 @@ pub trait SinkTask: Send + Debug + 'static {
     /// buffers records past the call clones what it keeps.
     fn put(&mut self, records: &[SinkRecord]) -> impl Future<Output = ConnectResult<()>> + Send;
 
+    /// Whether `put` may receive records whose value is kept encoded
+    /// ([`SinkRecord::encoded_value`](crate::SinkRecord) set, `value` null; see
+    /// [`crate::EncodedValue`]). Asked once, after `start`. A task that answers `true` must
+    /// tell tombstones with [`SinkRecord::has_null_value`](crate::SinkRecord::has_null_value) and
+    /// read values through [`SinkRecord::value_decoded`](crate::SinkRecord::value_decoded).
+    /// The default is `false`: every value arrives decoded.
+    fn accepts_encoded_values(&self) -> bool {
+        false
+    }
+
     /// Makes everything given to `put` durable (Kafka's `flush`). Optional; the default
     /// `pre_commit` calls it.
     fn flush(&mut self, offsets: &CommitOffsets) -> impl Future<Output = ConnectResult<()>> + Send {

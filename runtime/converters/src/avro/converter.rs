@@ -19,14 +19,16 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-use sluice_api::{Schema, SchemaAndValue, Value};
+use bytes::Bytes;
+use sluice_api::{EncodedValue, Schema, SchemaAndValue, Value};
 
 use super::bridge::IoThread;
 use super::config::{AvroConverterConfig, SCHEMA_REGISTRY_URL_CONFIG};
-use super::decode::{self, ReadPlan};
+use super::decode;
 use super::encode::{self, WritePlan};
 use super::model::AvroSchema;
 use super::parse::parse_schema;
+use super::passthrough::AvroEncoding;
 use super::registry::{CachedRegistry, SchemaRegistryClient};
 use super::schema::from_connect_schema;
 use super::text::schema_text;
@@ -64,7 +66,7 @@ struct WriteCache {
 struct ReadEntry {
     topic: String,
     schema: Schema,
-    plan: ReadPlan,
+    encoding: Arc<AvroEncoding>,
 }
 
 /// The configured state, shared with registry jobs.
@@ -414,7 +416,7 @@ impl State {
         let entry = Arc::new(ReadEntry {
             topic: topic.to_string(),
             schema,
-            plan,
+            encoding: Arc::new(AvroEncoding::new(avro, plan)),
         });
         let mut cache = self.reads.lock().unwrap_or_else(PoisonError::into_inner);
         if cache.len() >= self.config.schemas_cache_size {
@@ -426,7 +428,7 @@ impl State {
 
     fn decode(&self, topic: &str, entry: &ReadEntry, body: &[u8]) -> Result<SchemaAndValue> {
         let value = decode::Reader::new(body)
-            .read(&entry.plan)
+            .read(entry.encoding.plan())
             .map_err(|m| self.read_error(topic, m))?;
         Ok(SchemaAndValue::new(Some(entry.schema.clone()), value))
     }
@@ -482,5 +484,33 @@ impl Converter for AvroConverter {
             None => run_ready(state.prepare_reader(topic, id, Run::Block(state.io()?)))?,
         };
         state.decode(topic, &entry, body)
+    }
+
+    fn to_connect_encoded(
+        &self,
+        topic: &str,
+        bytes: Option<&Bytes>,
+    ) -> Result<(SchemaAndValue, Option<EncodedValue>)> {
+        let state = self.state()?;
+        let Some(bytes) = bytes else {
+            return Ok((SchemaAndValue::NULL, None));
+        };
+        let (id, body) = wire::split(bytes).map_err(|m| state.read_error(topic, m))?;
+        let entry = match state.cached_reader(topic, id) {
+            Some(e) => e,
+            None => run_ready(state.prepare_reader(topic, id, Run::Block(state.io()?)))?,
+        };
+        if !entry.encoding.is_canonical(body) {
+            // Decoded as usual: the same value, or the same error, as `to_connect`.
+            return Ok((state.decode(topic, &entry, body)?, None));
+        }
+        let encoded = EncodedValue {
+            encoding: entry.encoding.clone(),
+            body: bytes.slice(wire::HEADER_LEN..),
+        };
+        Ok((
+            SchemaAndValue::new(Some(entry.schema.clone()), Value::Null),
+            Some(encoded),
+        ))
     }
 }

@@ -28,6 +28,7 @@ mod defaults;
 mod encode;
 mod model;
 mod parse;
+mod passthrough;
 mod plan;
 mod registry;
 mod schema;
@@ -50,6 +51,7 @@ pub use model::{
     AvroSchema, EnumSchema, FixedSchema, Json, Name, Primitive, Props, Record, RecordField,
 };
 pub use parse::parse_schema;
+pub use passthrough::{AvroEncoding, same_encoding};
 pub use registry::{CachedRegistry, RegisteredSchema, SchemaRegistryClient};
 pub use schema::{
     AVRO_ENUM_DEFAULT_PREFIX_PROP, AVRO_ENUM_DOC_PREFIX_PROP, AVRO_FIELD_DEFAULT_FLAG_PROP,
@@ -89,7 +91,7 @@ impl AvroWriter {
 #[derive(Debug, Clone)]
 pub struct AvroReader {
     schema: Schema,
-    plan: decode::ReadPlan,
+    encoding: std::sync::Arc<AvroEncoding>,
 }
 
 impl AvroReader {
@@ -99,7 +101,10 @@ impl AvroReader {
         let schema = to_connect_schema(writer, version, config).map_err(Error::AvroSchema)?;
         let plan = decode::compile(writer, &schema, config.enhanced_schema_support)
             .map_err(Error::AvroSchema)?;
-        Ok(AvroReader { schema, plan })
+        Ok(AvroReader {
+            schema,
+            encoding: std::sync::Arc::new(AvroEncoding::new(writer.clone(), plan)),
+        })
     }
 
     /// The Connect schema of the values read.
@@ -107,10 +112,15 @@ impl AvroReader {
         &self.schema
     }
 
+    /// The encoding of the bodies read, for [`sluice_api::EncodedValue`]s.
+    pub fn encoding(&self) -> std::sync::Arc<AvroEncoding> {
+        self.encoding.clone()
+    }
+
     /// Reads one body; truncated or malformed bytes give an error naming the byte offset.
     pub fn read(&self, body: &[u8]) -> Result<Value> {
         decode::Reader::new(body)
-            .read(&self.plan)
+            .read(self.encoding.plan())
             .map_err(|m| Error::Data(sluice_api::Error::data(m)))
     }
 }

@@ -185,6 +185,37 @@ pub(crate) fn start_worker(env: &Env, extra: &str) -> (Worker, PathBuf) {
     (Worker::start(port, &file, &[]), file)
 }
 
+/// A worker (see [`start_worker`]) that also serves its own Schema Registry; returns the
+/// registry's URL once it answers.
+pub(crate) async fn worker_with_registry(
+    env: &Env,
+    client: &reqwest::Client,
+    extra: &str,
+) -> (Worker, String) {
+    let registry_port = free_port();
+    let registry = format!("http://127.0.0.1:{registry_port}");
+    let (mut worker, _) = start_worker(
+        env,
+        &format!(
+            "sluice.schema.registry.listeners={registry}\n\
+             sluice.schema.registry.topic={}\nsluice.schema.registry.replication.factor=1\n{extra}",
+            sluice_testkit::unique_name("test-schemas")
+        ),
+    );
+    wait_rest(&mut worker, client).await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while client
+        .get(format!("{registry}/subjects"))
+        .send()
+        .await
+        .is_err()
+    {
+        assert!(Instant::now() < deadline, "the registry did not answer");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    (worker, registry)
+}
+
 /// Creates connector `name` with `config` and waits until it and its task run.
 pub(crate) async fn create(
     worker: &mut Worker,

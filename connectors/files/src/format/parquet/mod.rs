@@ -270,10 +270,13 @@ impl RecordWriter for ParquetRecordWriter {
         let Some(body) = self.body.as_mut() else {
             unreachable!("opened above");
         };
+        let value = record
+            .value_decoded()
+            .map_err(|e| Error::format("Parquet", record, e))?;
         body.marks.clear();
         body.marks
             .extend(body.columns.iter().map(ColumnBuffer::mark));
-        if let Err(e) = shred::shred(&body.layout.root, &record.value, 0, 0, &mut body.columns) {
+        if let Err(e) = shred::shred(&body.layout.root, &value, 0, 0, &mut body.columns) {
             // Undo the record's entries in the columns it reached, so the row group stays whole.
             for (column, mark) in body.columns.iter_mut().zip(&body.marks) {
                 column.truncate(*mark);

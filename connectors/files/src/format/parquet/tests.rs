@@ -25,6 +25,7 @@ fn record(offset: i64, schema: &Schema, value: Value) -> SinkRecord {
         key: Value::Null,
         value_schema: Some(schema.clone()),
         value,
+        encoded_value: None,
         headers: Default::default(),
     }
 }

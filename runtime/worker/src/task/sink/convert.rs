@@ -118,6 +118,8 @@ pub struct Converters {
     value_class: &'static str,
     header: Box<dyn HeaderConverter>,
     header_class: &'static str,
+    /// Whether the value converter may keep values encoded (the task accepts them).
+    keep_encoded_values: bool,
 }
 
 impl Converters {
@@ -149,7 +151,14 @@ impl Converters {
             value_class,
             header: h,
             header_class,
+            keep_encoded_values: false,
         })
+    }
+
+    /// Lets the value converter hand values over still encoded, for a task that
+    /// [accepts them](sluice_api::connector::SinkTask::accepts_encoded_values).
+    pub fn keep_encoded_values(&mut self, keep: bool) {
+        self.keep_encoded_values = keep;
     }
 
     /// Converts one consumed record, in Kafka Connect's order: key, value, headers.
@@ -167,14 +176,18 @@ impl Converters {
                 class: self.key_class,
                 error,
             })?;
-        let value = self
-            .value
-            .to_connect(topic, record.value.as_deref())
-            .map_err(|error| ConversionFailure {
-                stage: Stage::ValueConverter,
-                class: self.value_class,
-                error,
-            })?;
+        let converted = if self.keep_encoded_values {
+            self.value.to_connect_encoded(topic, record.value.as_ref())
+        } else {
+            self.value
+                .to_connect(topic, record.value.as_deref())
+                .map(|v| (v, None))
+        };
+        let (value, encoded_value) = converted.map_err(|error| ConversionFailure {
+            stage: Stage::ValueConverter,
+            class: self.value_class,
+            error,
+        })?;
         let mut headers = Headers::new();
         for (name, bytes) in &record.headers {
             let h = self
@@ -197,6 +210,7 @@ impl Converters {
             key: key.value,
             value_schema: value.schema,
             value: value.value,
+            encoded_value,
             headers,
         })
     }

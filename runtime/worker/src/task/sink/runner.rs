@@ -106,7 +106,7 @@ impl SinkTaskRunner {
             tracing::error!(error = %trace, "The sink task failed.");
             TaskState::Failed { trace }
         };
-        let converters = match Converters::new(
+        let mut converters = match Converters::new(
             &config.key_converter,
             &config.value_converter,
             &config.header_converter,
@@ -146,7 +146,11 @@ impl SinkTaskRunner {
             consumer.close().await;
             return failed("Could not subscribe", &e);
         }
-        tracing::info!(group = %config.group_id, topics = ?config.topics, "The sink task is running.");
+        // Sinks run no transforms, so a task that accepts encoded values gets them as read.
+        let encoded = task.accepts_encoded_values();
+        converters.keep_encoded_values(encoded);
+        tracing::info!(group = %config.group_id, topics = ?config.topics, encoded_values = encoded,
+            "The sink task is running.");
         metrics.task.status(&TaskState::Running);
         status.send_replace(TaskState::Running);
         let mut work = Loop::new(
