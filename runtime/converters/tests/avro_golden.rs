@@ -9,8 +9,8 @@ use std::collections::{BTreeSet, HashMap};
 
 use sluice_api::{Schema, SchemaAndValue, Struct, Value};
 use sluice_converters::avro::{
-    AvroDataConfig, AvroReader, AvroWriter, from_connect_schema, parse_schema, schema_text,
-    to_connect_schema, wire,
+    AvroDataConfig, AvroReader, AvroWriter, from_connect_schema, parse_schema, same_encoding,
+    schema_text, to_connect_schema, wire,
 };
 use sluice_converters::{Converter, ConverterConfig, JsonConverter};
 
@@ -117,6 +117,30 @@ fn check_side(
         hex_of(body),
         "line {line}: {what} decode → encode of {topic}"
     );
+
+    // The S3 sink's Avro files (AvroFormat's AvroData: enhanced schema support and Connect
+    // metadata on) encode like the writer schema, so it copies these bodies as they are; the
+    // copy is what the file's own encoding of the value would be.
+    let file_config = AvroDataConfig {
+        connect_meta_data: true,
+        enhanced_schema_support: true,
+    };
+    let file = from_connect_schema(reader.connect_schema(), &file_config).unwrap();
+    assert!(
+        same_encoding(&writer, &file),
+        "line {line}: {what} of {topic}: the file schema {} encodes differently from the writer's",
+        schema_text(&file).unwrap()
+    );
+    assert!(
+        reader.encoding().is_canonical(body),
+        "line {line}: {what} of {topic}: the body is not canonical"
+    );
+    let mut in_file = Vec::new();
+    AvroWriter::new(reader.connect_schema(), &file)
+        .unwrap()
+        .write(&decoded, &mut in_file)
+        .unwrap();
+    assert_eq!(hex_of(&in_file), hex_of(body), "line {line}: {what} file body of {topic}");
     Some((subject, entry.id))
 }
 
