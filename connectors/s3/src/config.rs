@@ -15,8 +15,8 @@ use std::time::Duration;
 use sluice_api::config::{ConfigDef, ConfigKey, ConfigType, Importance, Validator};
 use sluice_api::connector::Properties;
 use sluice_files::format::{
-    AVRO_CODEC_CONFIG, BYTEARRAY_SEPARATOR_CONFIG, COMPRESSION_LEVEL_CONFIG, DECIMAL_FORMAT_CONFIG,
-    JSON_DECIMAL_FORMAT_CONFIG,
+    AVRO_CODEC_CONFIG, AVRO_PASSTHROUGH_CONFIG, BYTEARRAY_SEPARATOR_CONFIG,
+    COMPRESSION_LEVEL_CONFIG, DECIMAL_FORMAT_CONFIG, JSON_DECIMAL_FORMAT_CONFIG,
 };
 use sluice_files::naming::{
     BYTEARRAY_EXTENSION_CONFIG, COMPRESSION_TYPE_CONFIG, DIRECTORY_DELIM_CONFIG, FILE_DELIM_CONFIG,
@@ -174,6 +174,7 @@ pub fn config_def() -> ConfigDef {
                 .validator(Validator::Range { min: Some(-1.0), max: Some(9.0) }),
         )
         .define(s(AVRO_CODEC_CONFIG, "null", "The Avro block codec: null, deflate, snappy or zstandard (Redshift's COPY reads null, deflate and snappy; bzip2 and xz are not supported)."))
+        .define(key(AVRO_PASSTHROUGH_CONFIG, Boolean, "Sluice: with the AvroConverter and AvroFormat, copy each record's Avro body into the file as it arrived when that writes the same bytes as decoding and encoding it again (the writer schema encodes like the file schema and the body is in canonical form). false always decodes and re-encodes: the files are identical, only the CPU differs.").default_value("true"))
         .define(s(PARQUET_CODEC_CONFIG, "snappy", "The Parquet compression codec: snappy, gzip, zstd or none (also uncompressed); it is part of the extension (.snappy.parquet, .gz.parquet, .zstd.parquet, .parquet). lz4, lzo and brotli are not supported."))
         .define(s(DECIMAL_FORMAT_CONFIG, "bytes", "Sluice: how the Avro format writes decimals. bytes (Confluent's): Avro bytes with the decimal logical type. string: the plain decimal text (e.g. -1234.50) in an Avro string, which Redshift's COPY … FORMAT AS AVRO loads into DECIMAL columns (it loads Avro bytes as text). The Parquet format always writes typed DECIMAL columns; the JSON format has json.decimal.format."))
         .define(

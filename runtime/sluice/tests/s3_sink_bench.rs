@@ -19,9 +19,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use s3_sink_support::{
-    Env, Worker, create, free_port, json_lines, start_worker, wait_rest, worker_with_registry,
-};
+use s3_sink_support::{Env, create, json_lines, start_worker, worker_with_registry};
 use serde_json::{Value, json};
 use sluice_files::ObjectStore;
 use sluice_s3::{PayloadSigning, S3Store, S3StoreConfig};

@@ -38,6 +38,11 @@ use crate::{Error, Result};
 /// `avro.codec`: the block codec, `null` (default), `deflate`, `snappy` or `zstandard`.
 pub const AVRO_CODEC_CONFIG: &str = "avro.codec";
 
+/// `sluice.avro.passthrough`: whether records the AvroConverter read are copied into the files
+/// as they arrived when that writes the same bytes (`true`, the default), or always decoded and
+/// encoded again (`false`: the files are identical; it only costs CPU, e.g. to compare).
+pub const AVRO_PASSTHROUGH_CONFIG: &str = "sluice.avro.passthrough";
+
 /// Java's default Zstandard level (`CodecFactory.DEFAULT_ZSTANDARD_LEVEL`).
 const ZSTANDARD_LEVEL: i32 = 3;
 
@@ -79,6 +84,8 @@ pub struct AvroOptions {
     pub data_config: AvroDataConfig,
     /// How decimals are written (`sluice.decimal.format`).
     pub decimals: DecimalEncoding,
+    /// Whether encoded Avro records may be copied as they are (`sluice.avro.passthrough`).
+    pub passthrough: bool,
 }
 
 impl Default for AvroOptions {
@@ -91,13 +98,14 @@ impl Default for AvroOptions {
                 enhanced_schema_support: true,
             },
             decimals: DecimalEncoding::Bytes,
+            passthrough: true,
         }
     }
 }
 
 impl AvroOptions {
-    /// Reads `avro.codec`, `enhanced.avro.schema.support`, `connect.meta.data` and
-    /// `sluice.decimal.format`.
+    /// Reads `avro.codec`, `enhanced.avro.schema.support`, `connect.meta.data`,
+    /// `sluice.decimal.format` and `sluice.avro.passthrough`.
     pub fn from_props(props: &Props) -> Result<Self> {
         let codec = match config::string(props, AVRO_CODEC_CONFIG, "null").as_str() {
             "null" => AvroCodec::Null,
@@ -139,6 +147,7 @@ impl AvroOptions {
                 enhanced_schema_support: flag(ENHANCED_AVRO_SCHEMA_SUPPORT_CONFIG)?,
             },
             decimals: DecimalEncoding::from_props(props)?,
+            passthrough: flag(AVRO_PASSTHROUGH_CONFIG)?,
         })
     }
 }

@@ -29,7 +29,9 @@ use sluice_api::{Schema, SinkRecord};
 pub use self::parquet::{
     DEFAULT_ROW_GROUP_BYTES, ParquetCodec, ParquetOptions, ParquetRecordWriter,
 };
-pub use avro::{AVRO_CODEC_CONFIG, AvroCodec, AvroOptions, AvroRecordWriter};
+pub use avro::{
+    AVRO_CODEC_CONFIG, AVRO_PASSTHROUGH_CONFIG, AvroCodec, AvroOptions, AvroRecordWriter,
+};
 pub use bytearray::{BYTEARRAY_SEPARATOR_CONFIG, ByteArrayOptions, ByteArrayRecordWriter};
 pub use decimal_text::{DECIMAL_FORMAT_CONFIG, DecimalEncoding, plain_string};
 pub use json::{

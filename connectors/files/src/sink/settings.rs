@@ -276,13 +276,15 @@ impl SinkSettings {
     }
 
     /// Whether records may arrive with their value kept encoded
-    /// ([`sluice_api::EncodedValue`]): when the data files are Avro, which copies Avro bodies
-    /// as they are. Partitioners and other formats decode such values when they need them, so
-    /// this only decides where the saving is worth it.
+    /// ([`sluice_api::EncodedValue`]): when the data files are Avro and
+    /// `sluice.avro.passthrough` is on, so Avro bodies can be copied as they are. Partitioners
+    /// and other formats decode such values when they need them, so this only decides where
+    /// the saving is worth it.
     pub fn accepts_encoded_values(&self) -> bool {
-        self.views
-            .first()
-            .is_some_and(|v| v.view == RecordView::Value && v.format == FileFormat::Avro)
+        self.views.first().is_some_and(|v| {
+            v.view == RecordView::Value
+                && matches!(&v.writers, WriterFactory::Avro(o) if o.passthrough)
+        })
     }
 
     /// Sets the multipart part size (checked by the store crate against its own limits).

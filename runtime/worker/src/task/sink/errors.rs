@@ -111,12 +111,13 @@ impl ErrorHandler {
         self.failed
     }
 
-    /// Converts `record`, retrying retriable failures; a record that still fails is skipped
-    /// (tolerance `all`) or fails the task: `Err(trace)` with the task's failure trace.
+    /// Converts `record` (see [`Converters::convert`]), retrying retriable failures; a record
+    /// that still fails is skipped (tolerance `all`) or fails the task: `Err(trace)` with the
+    /// task's failure trace.
     pub async fn convert(
         &mut self,
         converters: &Converters,
-        record: &Record,
+        record: &mut Record,
         timestamp_type: TimestampType,
     ) -> Result<Converted, String> {
         // Read the clock only once a retry is needed: a clock read per record was ~1 % of the

@@ -363,7 +363,7 @@ impl Loop {
         let mut run: Option<Run> = None;
         let mut received = 0usize;
         loop {
-            let consumed = match next {
+            let mut consumed = match next {
                 Ok(Some(c)) => c,
                 Ok(None) => break,
                 Err(e) => {
@@ -424,7 +424,11 @@ impl Loop {
                 let offset = r.offset;
                 match self
                     .errors
-                    .convert(&self.converters, r, consumed.timestamp_type)
+                    .convert(
+                        &self.converters,
+                        &mut consumed.record,
+                        consumed.timestamp_type,
+                    )
                     .await?
                 {
                     Converted::Record(record) => batch.push(record),
