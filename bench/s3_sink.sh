@@ -15,6 +15,10 @@
 #
 # A private Tansu broker and a private moto server are started on free ports (so runs do not
 # share load with other users of the test services) and stopped at the end.
+# BENCH_S3_SERVER=s3s-fs runs the Rust s3s-fs server instead of moto (objects in files under a
+# temporary directory; install it with `cargo install s3s-fs@0.14.1 --features binary --root
+# ~/.cache/s3s`): moto, in Python, takes about as much CPU per byte as the sink on this 2-core
+# box, so the sink's own rate shows better against a server that needs less.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/tests/services/lib.sh"
@@ -38,7 +42,17 @@ kport=$(free_port)
     >"$work/broker.log" 2>&1 </dev/null ) &
 pids+=($!)
 sport=$(free_port)
-( exec "$VENV/bin/moto_server" -H 127.0.0.1 -p "$sport" >"$work/moto.log" 2>&1 </dev/null ) &
+case ${BENCH_S3_SERVER:-moto} in
+  moto)
+    ( exec "$VENV/bin/moto_server" -H 127.0.0.1 -p "$sport" >"$work/moto.log" 2>&1 </dev/null ) & ;;
+  s3s-fs)
+    s3s=${S3S_FS:-$HOME/.cache/s3s/bin/s3s-fs}
+    [ -x "$s3s" ] || die "no s3s-fs at $s3s: cargo install s3s-fs@0.14.1 --features binary --root ~/.cache/s3s"
+    mkdir -p "$work/s3s"
+    ( exec "$s3s" --host 127.0.0.1 --port "$sport" --access-key bench-key --secret-key bench-secret \
+        "$work/s3s" >"$work/s3s.log" 2>&1 </dev/null ) & ;;
+  *) die "BENCH_S3_SERVER is moto or s3s-fs" ;;
+esac
 pids+=($!)
 for port in "$kport" "$sport"; do
   for _ in $(seq 300); do (exec 3<>/dev/tcp/127.0.0.1/"$port") 2>/dev/null && break; sleep 0.1; done
