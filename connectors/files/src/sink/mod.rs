@@ -133,13 +133,24 @@ impl FileSink {
             self.make_room(now_ms).await?;
         }
         let count = records.len() as u64;
-        for record in records {
-            let tp = TopicPartition::new(record.topic.clone(), record.kafka_partition);
+        // Records come in runs of one partition: its writer is looked up once per run (a
+        // TopicPartition allocation and a map search per record were ~2 % of the S3 sink's CPU).
+        let mut rest = records;
+        while let Some(first) = rest.first() {
+            let n = rest
+                .iter()
+                .position(|r| r.kafka_partition != first.kafka_partition || r.topic != first.topic)
+                .unwrap_or(rest.len());
+            let (run, tail) = rest.split_at(n);
+            rest = tail;
+            let tp = TopicPartition::new(first.topic.clone(), first.kafka_partition);
             let tpw = self.partitions.entry(tp).or_insert_with_key(|tp| {
                 TopicPartitionWriter::new(tp.clone(), &self.settings, now_ms)
             });
-            tpw.write(&self.settings, &self.uploader, record, now_ms)
-                .await?;
+            for record in run {
+                tpw.write(&self.settings, &self.uploader, record, now_ms)
+                    .await?;
+            }
         }
         self.stats.records_written(count);
         Ok(())
