@@ -332,18 +332,23 @@ async fn produce_changes(env: &Env, ids: std::ops::Range<i64>, with_email: bool)
         let value =
             serde_json::to_vec(&json!({"schema": envelope_schema(with_email), "payload": payload}))
                 .unwrap();
-        env.producer
-            .send(ProduceRecord {
-                topic: &env.topic,
-                partition: Some(0),
-                value: Some(&value),
-                ..ProduceRecord::default()
-            })
-            .await
-            .unwrap();
+        produce_value(env, &value).await;
         expected.push(want);
     }
     expected
+}
+
+/// Produces one value to partition 0 and waits for its acknowledgement.
+async fn produce_value(env: &Env, value: &[u8]) {
+    env.producer
+        .send(ProduceRecord {
+            topic: &env.topic,
+            partition: Some(0),
+            value: Some(value),
+            ..ProduceRecord::default()
+        })
+        .await
+        .unwrap();
 }
 
 /// Waits until the bucket holds exactly `keys` under `prefix`, then returns those objects.
@@ -581,15 +586,7 @@ async fn avro_converter_events_copied_into_avro_files() {
         if id == 5 {
             value.push(0);
         }
-        env.producer
-            .send(ProduceRecord {
-                topic: &env.topic,
-                partition: Some(0),
-                value: Some(&value),
-                ..ProduceRecord::default()
-            })
-            .await
-            .unwrap();
+        produce_value(&env, &value).await;
         expected.push(want);
     }
     let config = env.sink_config(&[

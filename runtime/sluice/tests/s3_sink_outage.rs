@@ -153,9 +153,9 @@ fn spawn_producer(
 /// The JSON lines of every object under `topics/` not in `cache` yet, added to it.
 async fn read_new(store: &S3Store, cache: &mut BTreeMap<String, Vec<Value>>) {
     for meta in store.list("topics/").await.unwrap() {
-        if !cache.contains_key(&meta.key) {
-            let body = store.get(&meta.key).await.unwrap();
-            cache.insert(meta.key, json_lines(&body));
+        if let std::collections::btree_map::Entry::Vacant(slot) = cache.entry(meta.key) {
+            let body = store.get(slot.key()).await.unwrap();
+            slot.insert(json_lines(&body));
         }
     }
 }

@@ -51,6 +51,8 @@ fn trace_of(class: &str, error: &(dyn std::error::Error + 'static)) -> String {
 
 /// The outcome of a record's conversion.
 #[derive(Debug)]
+// Boxing the record would cost an allocation per record; it is moved once, into the batch.
+#[allow(clippy::large_enum_variant)]
 pub enum Converted {
     /// The record to give the task.
     Record(SinkRecord),
