@@ -167,8 +167,15 @@ pub struct AvroRecordWriter {
     schema: FileSchema,
     /// Final bytes not yet taken (header, completed blocks).
     ready: Vec<u8>,
-    /// Bodies of the open block.
+    /// Bodies of the open block, for the compressing codecs. With the `null` codec the bodies
+    /// go straight into `ready` after a gap for the block header ([`AvroRecordWriter::open_block`]),
+    /// which saves copying every 64 KB block once more (~4 % of the S3 sink's CPU).
     block: Vec<u8>,
+    /// `null` codec: where the open block's header gap starts in `ready`.
+    open_block: Option<usize>,
+    /// `null` codec: bytes reserved for a block header (record count and byte size varints),
+    /// the size of the last header written; a header of another size moves its block once.
+    gap: usize,
     block_records: u64,
     records: u64,
     /// Bytes to allocate for `ready` when the header is written ([`RecordWriter::reserve`]).
@@ -188,6 +195,8 @@ impl AvroRecordWriter {
             schema: FileSchema::default(),
             ready: Vec::new(),
             block: Vec::new(),
+            open_block: None,
+            gap: 5,
             block_records: 0,
             records: 0,
             size_hint: 0,
@@ -249,25 +258,45 @@ impl AvroRecordWriter {
     fn written(&mut self) -> Result<Appended> {
         self.block_records += 1;
         self.records += 1;
-        if self.block.len() >= SYNC_INTERVAL {
+        if self.block_len() >= SYNC_INTERVAL {
             self.flush_block()?;
         }
         Ok(Appended::Written)
     }
 
+    /// Body bytes in the open block.
+    fn block_len(&self) -> usize {
+        match self.open_block {
+            Some(start) => self.ready.len() - start - self.gap,
+            None => self.block.len(),
+        }
+    }
+
     fn flush_block(&mut self) -> Result<()> {
+        if let Some(start) = self.open_block.take() {
+            if self.block_records == 0 {
+                self.ready.truncate(start);
+                return Ok(());
+            }
+            let mut head = Vec::with_capacity(20);
+            ocf::write_long(&mut head, self.block_records as i64);
+            ocf::write_long(&mut head, (self.ready.len() - start - self.gap) as i64);
+            if head.len() == self.gap {
+                self.ready[start..start + self.gap].copy_from_slice(&head);
+            } else {
+                self.ready
+                    .splice(start..start + self.gap, head.iter().copied());
+                self.gap = head.len();
+            }
+            self.ready.extend_from_slice(&self.sync);
+            self.block_records = 0;
+            return Ok(());
+        }
         if self.block_records == 0 {
             return Ok(());
         }
         let data = match self.options.codec {
-            AvroCodec::Null => {
-                // Copied straight from the block buffer, which keeps its capacity for the next
-                // block (taking it made every block grow from nothing again).
-                ocf::block(&mut self.ready, self.block_records, &self.block, &self.sync);
-                self.block.clear();
-                self.block_records = 0;
-                return Ok(());
-            }
+            AvroCodec::Null => unreachable!("null-codec blocks are written in place"),
             AvroCodec::Deflate(level) => {
                 ocf::deflate(&self.block, level).map_err(|e| codec_failed("deflate", &e))?
             }
@@ -312,14 +341,27 @@ impl RecordWriter for AvroRecordWriter {
             Some(w) => w,
             None => self.open(record)?,
         };
-        let mark = self.block.len();
+        let copy = match &record.encoded_value {
+            Some(encoded) if record.value.is_null() => self.passes_through(encoded),
+            _ => false,
+        };
+        let buf = if self.options.codec == AvroCodec::Null {
+            let start = *self.open_block.get_or_insert(self.ready.len());
+            if start == self.ready.len() {
+                self.ready.resize(start + self.gap, 0);
+            }
+            &mut self.ready
+        } else {
+            &mut self.block
+        };
+        let mark = buf.len();
         let decoded;
         let value = match &record.encoded_value {
             Some(encoded) if record.value.is_null() => {
-                if self.passes_through(encoded) {
-                    self.block.extend_from_slice(&encoded.body);
+                if copy {
+                    buf.extend_from_slice(&encoded.body);
                     #[cfg(debug_assertions)]
-                    check_round_trip(&writer, encoded, &self.block[mark..]);
+                    check_round_trip(&writer, encoded, &buf[mark..]);
                     self.writer = Some(writer);
                     return self.written();
                 }
@@ -336,18 +378,19 @@ impl RecordWriter for AvroRecordWriter {
         };
         let written = match (&self.text, &record.value_schema) {
             (Some(text), Some(schema)) => match text.value(schema, value) {
-                Ok(value) => writer.write(&value, &mut self.block),
+                Ok(value) => writer.write(&value, buf),
                 Err(e) => {
                     self.writer = Some(writer);
                     return Err(Error::format("Avro", record, e));
                 }
             },
-            _ => writer.write(value, &mut self.block),
+            _ => writer.write(value, buf),
         };
         self.writer = Some(writer);
         if let Err(e) = written {
-            // Drop the partial body so the block stays well-formed.
-            self.block.truncate(mark);
+            // Drop the partial body so the block stays well-formed (a block this record opened
+            // and left empty is dropped when it is flushed).
+            buf.truncate(mark);
             return Err(Error::format("Avro", record, e.to_string()));
         }
         self.written()
@@ -362,7 +405,15 @@ impl RecordWriter for AvroRecordWriter {
     }
 
     fn take_ready(&mut self) -> Vec<u8> {
-        std::mem::take(&mut self.ready)
+        match self.open_block {
+            // The open block is not final yet: it stays.
+            Some(start) => {
+                let open = self.ready.split_off(start);
+                self.open_block = Some(0);
+                std::mem::replace(&mut self.ready, open)
+            }
+            None => std::mem::take(&mut self.ready),
+        }
     }
 
     fn reserve(&mut self, bytes: usize) {
@@ -472,6 +523,65 @@ mod tests {
         let b = Box::new(encoded).finish().unwrap();
         assert!(a.len() > 64_000, "more than one block");
         assert_eq!(a, b);
+    }
+
+    /// The null codec writes blocks in place: the file equals the container layout built from
+    /// the bodies (blocks cut at 64,000 bytes), whatever the header sizes (a 70 KB record makes
+    /// a block of one, the last block is short), and taking the ready bytes at any point
+    /// leaves the open block alone.
+    #[test]
+    fn null_codec_blocks_written_in_place_match_the_layout() {
+        let schema = sluice_api::SchemaBuilder::struct_()
+            .name("shop.Note")
+            .field("id", Schema::int64())
+            .field("text", Schema::string())
+            .build()
+            .unwrap();
+        let sizes: Vec<usize> = (0..3_000)
+            .map(|i| match i {
+                1_000 => 70_000,
+                i if i % 7 == 0 => 900,
+                i => i % 50,
+            })
+            .collect();
+        let avro = from_connect_schema(&schema, &AvroOptions::default().data_config).unwrap();
+        let body_writer = AvroWriter::new(&schema, &avro).unwrap();
+        let sync = [3u8; 16];
+        let mut expected = ocf::header(
+            &[
+                ("avro.schema", schema_text(&avro).unwrap().as_bytes()),
+                ("avro.codec", b"null"),
+            ],
+            &sync,
+        );
+        let (mut block, mut count) = (Vec::new(), 0u64);
+        let mut whole = AvroRecordWriter::new(AvroOptions::default(), sync);
+        let mut taken = AvroRecordWriter::new(AvroOptions::default(), sync);
+        let mut streamed = Vec::new();
+        for (i, n) in sizes.iter().enumerate() {
+            let mut value = sluice_api::Struct::new(schema.clone()).unwrap();
+            value.put("id", Value::Int64(i as i64)).unwrap();
+            value
+                .put("text", Value::String("x".repeat(*n).into()))
+                .unwrap();
+            let value = Value::Struct(value);
+            body_writer.write(&value, &mut block).unwrap();
+            count += 1;
+            if block.len() >= SYNC_INTERVAL {
+                ocf::block(&mut expected, count, &block, &sync);
+                (block, count) = (Vec::new(), 0);
+            }
+            let r = record(i as i64, &schema, value, None);
+            assert_eq!(whole.append(&r).unwrap(), Appended::Written);
+            assert_eq!(taken.append(&r).unwrap(), Appended::Written);
+            if i % 97 == 0 {
+                streamed.extend(taken.take_ready());
+            }
+        }
+        ocf::block(&mut expected, count, &block, &sync);
+        assert_eq!(Box::new(whole).finish().unwrap(), expected);
+        streamed.extend(Box::new(taken).finish().unwrap());
+        assert_eq!(streamed, expected);
     }
 
     /// With decimals written as text the file schema differs: encoded records are decoded.
