@@ -406,9 +406,16 @@ impl RecordWriter for AvroRecordWriter {
 
     fn take_ready(&mut self) -> Vec<u8> {
         match self.open_block {
-            // The open block is not final yet: it stays.
+            // The open block is not final yet: it stays, in a buffer sized for a whole block
+            // (the sink calls this after every record once a file streams parts, so nothing is
+            // copied when there is nothing final to hand out).
+            Some(0) => Vec::new(),
             Some(start) => {
-                let open = self.ready.split_off(start);
+                let mut open = Vec::with_capacity(
+                    (self.ready.len() - start).max(SYNC_INTERVAL) + SYNC_INTERVAL / 4,
+                );
+                open.extend_from_slice(&self.ready[start..]);
+                self.ready.truncate(start);
                 self.open_block = Some(0);
                 std::mem::replace(&mut self.ready, open)
             }
