@@ -372,6 +372,21 @@ impl State {
         Ok(out)
     }
 
+    /// The reader of framed `bytes` (its writer schema fetched on a cache miss, blocking) and
+    /// the body after the header.
+    fn reader<'b>(
+        self: &Arc<Self>,
+        topic: &str,
+        bytes: &'b [u8],
+    ) -> Result<(Arc<ReadEntry>, &'b [u8])> {
+        let (id, body) = wire::split(bytes).map_err(|m| self.read_error(topic, m))?;
+        let entry = match self.cached_reader(topic, id) {
+            Some(e) => e,
+            None => run_ready(self.prepare_reader(topic, id, Run::Block(self.io()?)))?,
+        };
+        Ok((entry, body))
+    }
+
     fn cached_reader(&self, topic: &str, id: u32) -> Option<Arc<ReadEntry>> {
         let cache = self.reads.lock().unwrap_or_else(PoisonError::into_inner);
         cache.get(&id)?.iter().find(|e| e.topic == topic).cloned()
@@ -478,11 +493,7 @@ impl Converter for AvroConverter {
         let Some(bytes) = bytes else {
             return Ok(SchemaAndValue::NULL);
         };
-        let (id, body) = wire::split(bytes).map_err(|m| state.read_error(topic, m))?;
-        let entry = match state.cached_reader(topic, id) {
-            Some(e) => e,
-            None => run_ready(state.prepare_reader(topic, id, Run::Block(state.io()?)))?,
-        };
+        let (entry, body) = state.reader(topic, bytes)?;
         state.decode(topic, &entry, body)
     }
 
@@ -495,11 +506,7 @@ impl Converter for AvroConverter {
         let Some(bytes) = bytes else {
             return Ok((SchemaAndValue::NULL, None));
         };
-        let (id, body) = wire::split(bytes).map_err(|m| state.read_error(topic, m))?;
-        let entry = match state.cached_reader(topic, id) {
-            Some(e) => e,
-            None => run_ready(state.prepare_reader(topic, id, Run::Block(state.io()?)))?,
-        };
+        let (entry, body) = state.reader(topic, bytes)?;
         if !entry.encoding.is_canonical(body) {
             // Decoded as usual: the same value, or the same error, as `to_connect`.
             return Ok((state.decode(topic, &entry, body)?, None));

@@ -301,7 +301,7 @@ fn minimal_twos_complement(b: &[u8]) -> bool {
 mod tests {
     use super::*;
     use crate::avro::{AvroDataConfig, to_connect_schema};
-    use crate::avro::{AvroReader, AvroWriter, from_connect_schema, parse_schema};
+    use crate::avro::{AvroWriter, from_connect_schema, parse_schema};
 
     fn config() -> AvroDataConfig {
         AvroDataConfig {
@@ -494,6 +494,5 @@ mod tests {
             ),
             &p(r#"{"type":"record","name":"S","fields":[{"name":"a","type":"long"}]}"#)
         ));
-        let _ = AvroReader::new(&opt, None, &config()).unwrap();
     }
 }
