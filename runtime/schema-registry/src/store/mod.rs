@@ -28,11 +28,13 @@ use std::fmt;
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 use std::time::Duration;
 
+use rdkafka::ClientContext;
 use rdkafka::config::ClientConfig;
-use rdkafka::consumer::{Consumer, StreamConsumer};
+use rdkafka::consumer::{Consumer, ConsumerContext, StreamConsumer};
 use rdkafka::error::KafkaError;
 use rdkafka::message::{BorrowedMessage, Message};
 use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::{Offset, TopicPartitionList};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
@@ -138,7 +140,28 @@ impl Store {
     }
 }
 
-fn open_consumer(config: &RegistryConfig) -> Result<StreamConsumer> {
+/// The store consumer's client context. End-of-partition is how the store knows it has read
+/// everything, not a failure; librdkafka also hands EOF events to the error callback when they
+/// arrive while the stream is not polled, and the default context logs each one at ERROR (at
+/// every start of a worker serving the registry). Those are logged at TRACE here; every other
+/// error as before. (The worker's topic reader does the same for its own consumers; this crate
+/// does not depend on the worker.)
+struct StoreContext;
+
+impl ClientContext for StoreContext {
+    fn error(&self, error: KafkaError, reason: &str) {
+        match error {
+            KafkaError::Global(RDKafkaErrorCode::PartitionEOF) | KafkaError::PartitionEOF(_) => {
+                tracing::trace!(%reason, "librdkafka reported an end of partition.");
+            }
+            error => tracing::error!("librdkafka: {error}: {reason}"),
+        }
+    }
+}
+
+impl ConsumerContext for StoreContext {}
+
+fn open_consumer(config: &RegistryConfig) -> Result<StreamConsumer<StoreContext>> {
     let mut cc = client_config(config);
     // librdkafka refuses assign() without a group id; the group is never joined nor committed.
     cc.set_if_absent("group.id", "sluice-schema-registry");
@@ -148,10 +171,12 @@ fn open_consumer(config: &RegistryConfig) -> Result<StreamConsumer> {
         .set("auto.offset.reset", "earliest")
         // Writes wait for their record to come back: keep fetch waits short.
         .set_if_absent("fetch.wait.max.ms", "20");
-    let consumer: StreamConsumer = cc.create().map_err(|source| Error::ClientConfig {
-        client: "consumer",
-        source,
-    })?;
+    let consumer: StreamConsumer<StoreContext> =
+        cc.create_with_context(StoreContext)
+            .map_err(|source| Error::ClientConfig {
+                client: "consumer",
+                source,
+            })?;
     let mut tpl = TopicPartitionList::new();
     tpl.add_partition_offset(&config.topic, 0, Offset::Beginning)
         .map_err(|e| Error::store(format!("assign topic '{}'", config.topic), e))?;
@@ -188,7 +213,7 @@ impl SetIfAbsent for ClientConfig {
 
 struct StoreTask {
     config: RegistryConfig,
-    consumer: StreamConsumer,
+    consumer: StreamConsumer<StoreContext>,
     producer: FutureProducer,
     state: Arc<RwLock<State>>,
 }
@@ -256,13 +281,12 @@ impl StoreTask {
                 operation: operation(),
                 after: timeout,
             }),
-            Ok(Err((
-                KafkaError::MessageProduction(rdkafka::types::RDKafkaErrorCode::MessageTimedOut),
-                _,
-            ))) => Err(Error::Timeout {
-                operation: operation(),
-                after: timeout,
-            }),
+            Ok(Err((KafkaError::MessageProduction(RDKafkaErrorCode::MessageTimedOut), _))) => {
+                Err(Error::Timeout {
+                    operation: operation(),
+                    after: timeout,
+                })
+            }
             Ok(Err((e, _))) => Err(Error::store(operation(), e)),
             Ok(Ok(delivery)) => Ok(delivery.offset),
         }
