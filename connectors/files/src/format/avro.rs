@@ -341,10 +341,12 @@ impl RecordWriter for AvroRecordWriter {
             Some(w) => w,
             None => self.open(record)?,
         };
-        let copy = match &record.encoded_value {
-            Some(encoded) if record.value.is_null() => self.passes_through(encoded),
-            _ => false,
-        };
+        // The still-encoded body the converter handed over, if any, and whether it is copied.
+        let encoded = record
+            .encoded_value
+            .as_ref()
+            .filter(|_| record.value.is_null());
+        let copy = encoded.is_some_and(|e| self.passes_through(e));
         let buf = if self.options.codec == AvroCodec::Null {
             let start = *self.open_block.get_or_insert(self.ready.len());
             if start == self.ready.len() {
@@ -356,8 +358,8 @@ impl RecordWriter for AvroRecordWriter {
         };
         let mark = buf.len();
         let decoded;
-        let value = match &record.encoded_value {
-            Some(encoded) if record.value.is_null() => {
+        let value = match encoded {
+            Some(encoded) => {
                 if copy {
                     buf.extend_from_slice(&encoded.body);
                     #[cfg(debug_assertions)]
@@ -374,7 +376,7 @@ impl RecordWriter for AvroRecordWriter {
                 };
                 &decoded
             }
-            _ => &record.value,
+            None => &record.value,
         };
         let written = match (&self.text, &record.value_schema) {
             (Some(text), Some(schema)) => match text.value(schema, value) {
