@@ -8,6 +8,12 @@
 //! rests on the recovery scan (objects written after the last commit are found and rewritten
 //! under the same names), not only on deterministic rotation.
 //!
+//! Two value encodings run the same test: JsonConverter envelopes into JSON-lines objects (the
+//! sink decodes and re-encodes every record), and Confluent Avro through the worker's own Schema
+//! Registry into Avro container files, where the sink copies each record's Avro body into the
+//! file as it arrived (`sluice.avro.passthrough`); the Avro objects are read back with
+//! `apache-avro`, an implementation independent of the sink's writer.
+//!
 //! CI size by default (50,000 records, 5 kills); the acceptance run is
 //! `S3_KILL_RECORDS=1000000 S3_KILL_KILLS=20 cargo nextest run -p sluice --test s3_sink_kill
 //! --run-ignored all` (what `bench/s3_kill.sh` does), or set the variables for the default test.
@@ -17,10 +23,14 @@ mod s3_sink_support;
 use std::collections::BTreeMap;
 use std::hash::{BuildHasher, Hasher};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use s3_sink_support::{Env, WAIT, Worker, envelope, free_port, json_lines, order, temp};
+use s3_sink_support::{
+    Env, WAIT, Worker, envelope, free_port, json_lines, order, temp, wait_registry,
+};
 use serde_json::{Value, json};
+use sluice_converters::{AvroConverter, Converter, JsonConverter};
 use sluice_worker::kafka::{ProduceRecord, Properties, TopicReader};
 
 const NAME: &str = "s3-kill";
@@ -63,10 +73,97 @@ fn start(port: u16, worker_file: &Path, connector_file: &Path) -> Worker {
     Worker::start(port, worker_file, &[connector_file])
 }
 
+/// How the test encodes the values it produces, and how it reads them back from the topic and
+/// from the sink's objects.
+struct Values {
+    json: JsonConverter,
+    /// Set for Confluent Avro values (registered in the worker's own Schema Registry), written
+    /// into Avro container files; `None` for JsonConverter envelopes into JSON-lines files.
+    avro: Option<AvroConverter>,
+}
+
+impl Values {
+    fn new(registry: Option<&str>) -> Values {
+        let mut json = JsonConverter::default();
+        json.configure(&Default::default(), false).unwrap();
+        let avro = registry.map(|url| {
+            let mut avro = AvroConverter::default();
+            avro.configure(
+                &[("schema.registry.url".to_string(), url.to_string())].into(),
+                false,
+            )
+            .unwrap();
+            avro
+        });
+        Values { json, avro }
+    }
+
+    /// The object name's extension.
+    fn extension(&self) -> &'static str {
+        if self.avro.is_some() {
+            ".avro"
+        } else {
+            ".json"
+        }
+    }
+
+    /// A record value for `payload` (an order).
+    async fn encode(&self, topic: &str, payload: &Value) -> Vec<u8> {
+        let envelope = envelope(payload);
+        let Some(avro) = &self.avro else {
+            return envelope;
+        };
+        let data = self.json.to_connect(topic, Some(&envelope)).unwrap();
+        avro.from_connect_async(topic, data.schema.as_ref(), &data.value)
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
+    /// The payload (as the JsonConverter writes it) of a record value read from the topic.
+    async fn decode(&self, topic: &str, bytes: &[u8]) -> Value {
+        let converted;
+        let envelope = match &self.avro {
+            None => bytes,
+            Some(avro) => {
+                let data = avro.to_connect_async(topic, Some(bytes)).await.unwrap();
+                converted = self
+                    .json
+                    .from_connect(topic, data.schema.as_ref(), &data.value)
+                    .unwrap()
+                    .unwrap();
+                &converted
+            }
+        };
+        let v: Value = serde_json::from_slice(envelope).unwrap();
+        v["payload"].clone()
+    }
+
+    /// The records of an object, as JSON.
+    fn records(&self, key: &str, body: &[u8]) -> Vec<Value> {
+        if self.avro.is_none() {
+            return json_lines(body);
+        }
+        apache_avro::Reader::new(body)
+            .unwrap_or_else(|e| panic!("{key} is not an Avro container file: {e}"))
+            .map(|r| {
+                let record = r.unwrap_or_else(|e| panic!("{key}: unreadable record: {e}"));
+                Value::try_from(record).unwrap()
+            })
+            .collect()
+    }
+}
+
 /// Produces `total` records spread over the partitions, `rate` per second, in the background.
-fn spawn_producer(env: &Env, total: usize, rate: usize) -> tokio::task::JoinHandle<()> {
+fn spawn_producer(
+    env: &Env,
+    values: &Arc<Values>,
+    total: usize,
+    rate: usize,
+) -> tokio::task::JoinHandle<()> {
     let producer = env.producer.clone();
     let topic = env.topic.clone();
+    let values = values.clone();
     tokio::spawn(async move {
         let chunk = 1000;
         let started = Instant::now();
@@ -75,8 +172,10 @@ fn spawn_producer(env: &Env, total: usize, rate: usize) -> tokio::task::JoinHand
             for i in first..(first + chunk).min(total) {
                 let producer = producer.clone();
                 let topic = topic.clone();
+                let values = values.clone();
                 set.spawn(async move {
-                    let value = envelope(&order(i as i64, "eu", 1_714_557_600_000 + i as i64));
+                    let payload = order(i as i64, "eu", 1_714_557_600_000 + i as i64);
+                    let value = values.encode(&topic, &payload).await;
                     let key = i.to_string();
                     producer
                         .send(ProduceRecord {
@@ -100,7 +199,7 @@ fn spawn_producer(env: &Env, total: usize, rate: usize) -> tokio::task::JoinHand
 }
 
 /// Every object of the bucket as (partition, first offset) → records, checking each name.
-async fn objects_by_offset(env: &Env) -> BTreeMap<(i32, i64), Vec<Value>> {
+async fn objects_by_offset(env: &Env, values: &Values) -> BTreeMap<(i32, i64), Vec<Value>> {
     let prefix = format!("topics/{}/partition=", env.topic);
     let mut out = BTreeMap::new();
     for (key, body) in env.objects().await {
@@ -111,11 +210,11 @@ async fn objects_by_offset(env: &Env) -> BTreeMap<(i32, i64), Vec<Value>> {
         let partition: i32 = p.parse().unwrap();
         let offset = name
             .strip_prefix(&format!("{}+{partition}+", env.topic))
-            .and_then(|n| n.strip_suffix(".json"))
+            .and_then(|n| n.strip_suffix(values.extension()))
             .filter(|n| n.len() == 10)
             .and_then(|n| n.parse().ok())
             .unwrap_or_else(|| panic!("not a Confluent object name: {key}"));
-        out.insert((partition, offset), json_lines(&body));
+        out.insert((partition, offset), values.records(&key, &body));
     }
     out
 }
@@ -125,6 +224,18 @@ async fn kill_9_while_streaming_writes_every_record_exactly_once() {
     run(
         env_or("S3_KILL_RECORDS", 50_000),
         env_or("S3_KILL_KILLS", 5),
+        Encoding::Json,
+    )
+    .await;
+}
+
+/// The same with Avro values copied into Avro files.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_while_streaming_avro_copies_every_record_exactly_once() {
+    run(
+        env_or("S3_KILL_RECORDS", 50_000),
+        env_or("S3_KILL_KILLS", 5),
+        Encoding::Avro,
     )
     .await;
 }
@@ -136,13 +247,43 @@ async fn kill_9_twenty_times_over_a_million_records() {
     run(
         env_or("S3_KILL_RECORDS", 1_000_000),
         env_or("S3_KILL_KILLS", 20),
+        Encoding::Json,
     )
     .await;
 }
 
-async fn run(records: usize, kills: usize) {
+/// The acceptance size with Avro values copied into Avro files.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "long: run by bench/s3_kill.sh"]
+async fn kill_9_twenty_times_over_a_million_avro_records() {
+    run(
+        env_or("S3_KILL_RECORDS", 1_000_000),
+        env_or("S3_KILL_KILLS", 20),
+        Encoding::Avro,
+    )
+    .await;
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Encoding {
+    Json,
+    Avro,
+}
+
+async fn run(records: usize, kills: usize, encoding: Encoding) {
     let env = Env::new("s3-kill", PARTITIONS).await;
     let port = free_port();
+    // The Avro run's worker serves the Schema Registry itself (schemas kept in a Kafka topic),
+    // on the same port after every restart.
+    let registry = format!("http://127.0.0.1:{}", free_port());
+    let registry_lines = match encoding {
+        Encoding::Json => String::new(),
+        Encoding::Avro => format!(
+            "sluice.schema.registry.listeners={registry}\n\
+             sluice.schema.registry.topic={}\nsluice.schema.registry.replication.factor=1\n",
+            sluice_testkit::unique_name("s3-kill-schemas")
+        ),
+    };
     let worker_file = temp("s3-kill-worker", "properties");
     std::fs::write(
         &worker_file,
@@ -151,14 +292,15 @@ async fn run(records: usize, kills: usize) {
              offset.storage.file.filename={}\noffset.flush.interval.ms=10000\n\
              key.converter=org.apache.kafka.connect.storage.StringConverter\n\
              value.converter=org.apache.kafka.connect.json.JsonConverter\n\
-             consumer.session.timeout.ms=10000\nconsumer.heartbeat.interval.ms=1000\n",
+             consumer.session.timeout.ms=10000\nconsumer.heartbeat.interval.ms=1000\n\
+             {registry_lines}",
             env.bootstrap,
             temp("s3-kill-offsets", "jsonl").display()
         ),
     )
     .unwrap();
     let connector_file = temp("s3-kill-connector", "json");
-    let config = env.sink_config(&[
+    let mut extra = vec![
         (
             "format.class",
             "io.confluent.connect.s3.format.json.JsonFormat",
@@ -166,7 +308,13 @@ async fn run(records: usize, kills: usize) {
         ("flush.size", "997"),
         ("rotate.schedule.interval.ms", "3000"),
         ("timezone", "UTC"),
-    ]);
+    ];
+    if encoding == Encoding::Avro {
+        extra[0].1 = "io.confluent.connect.s3.format.avro.AvroFormat";
+        extra.push(("value.converter", "io.confluent.connect.avro.AvroConverter"));
+        extra.push(("value.converter.schema.registry.url", &registry));
+    }
+    let config = env.sink_config(&extra);
     std::fs::write(
         &connector_file,
         json!({"name": NAME, "config": config}).to_string(),
@@ -175,10 +323,20 @@ async fn run(records: usize, kills: usize) {
 
     let client = reqwest::Client::new();
     let mut rng = Rng::new();
+    let mut worker = start(port, &worker_file, &connector_file);
+    let values = Arc::new(match encoding {
+        Encoding::Json => Values::new(None),
+        Encoding::Avro => {
+            wait_registry(&client, &registry).await;
+            Values::new(Some(&registry))
+        }
+    });
+    // The Avro converter registers the schema here, before the first kill; the producer then
+    // encodes from its cache while the worker (and its registry) is down.
+    values.encode(&env.topic, &order(0, "eu", 0)).await;
     // About 30 s of streaming for the CI size, longer for more records.
     let rate = (records / 30).max(1000);
-    let producer = spawn_producer(&env, records, rate);
-    let mut worker = start(port, &worker_file, &connector_file);
+    let producer = spawn_producer(&env, &values, records, rate);
     for k in 0..kills {
         worker.wait_running(&client, &[NAME]).await;
         // Let the restarted sink rejoin its group and write, then kill it at a random moment.
@@ -199,8 +357,8 @@ async fn run(records: usize, kills: usize) {
     let deadline = Instant::now() + WAIT;
     while topic.len() < records {
         for r in reader.read_to_end(WAIT).await.unwrap() {
-            let v: Value = serde_json::from_slice(r.value.as_deref().unwrap()).unwrap();
-            topic.insert((r.partition, r.offset), v["payload"].clone());
+            let payload = values.decode(&env.topic, r.value.as_deref().unwrap()).await;
+            topic.insert((r.partition, r.offset), payload);
         }
         assert!(
             Instant::now() < deadline,
@@ -214,7 +372,7 @@ async fn run(records: usize, kills: usize) {
     // The scheduled rotation closes the last files; wait until every offset is stored.
     let deadline = Instant::now() + Duration::from_secs(180);
     let objects = loop {
-        let objects = objects_by_offset(&env).await;
+        let objects = objects_by_offset(&env, &values).await;
         let stored: usize = objects.values().map(Vec::len).sum();
         if stored >= total {
             break objects;

@@ -203,6 +203,12 @@ pub(crate) async fn worker_with_registry(
         ),
     );
     wait_rest(&mut worker, client).await;
+    wait_registry(client, &registry).await;
+    (worker, registry)
+}
+
+/// Waits until the Schema Registry at `registry` answers.
+pub(crate) async fn wait_registry(client: &reqwest::Client, registry: &str) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while client
         .get(format!("{registry}/subjects"))
@@ -213,7 +219,6 @@ pub(crate) async fn worker_with_registry(
         assert!(Instant::now() < deadline, "the registry did not answer");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    (worker, registry)
 }
 
 /// Creates connector `name` with `config` and waits until it and its task run.
