@@ -33,7 +33,6 @@ use serde_json::{Value, json};
 use sluice_converters::{AvroConverter, Converter, JsonConverter};
 use sluice_worker::kafka::{ProduceRecord, Properties, TopicReader};
 
-const NAME: &str = "s3-kill";
 const PARTITIONS: i32 = 2;
 
 fn env_or(var: &str, default: usize) -> usize {
@@ -272,6 +271,10 @@ enum Encoding {
 
 async fn run(records: usize, kills: usize, encoding: Encoding) {
     let env = Env::new("s3-kill", PARTITIONS).await;
+    // The connector's name is its consumer group's (`connect-<name>`): unique per run, so the
+    // JSON and Avro runs, which nextest starts side by side, never share a group (a member of
+    // one run's group killed would stall the other's rebalances).
+    let name = sluice_testkit::unique_name("s3-kill");
     let port = free_port();
     // The Avro run's worker serves the Schema Registry itself (schemas kept in a Kafka topic),
     // on the same port after every restart.
@@ -317,7 +320,7 @@ async fn run(records: usize, kills: usize, encoding: Encoding) {
     let config = env.sink_config(&extra);
     std::fs::write(
         &connector_file,
-        json!({"name": NAME, "config": config}).to_string(),
+        json!({"name": name, "config": config}).to_string(),
     )
     .unwrap();
 
@@ -338,7 +341,7 @@ async fn run(records: usize, kills: usize, encoding: Encoding) {
     let rate = (records / 30).max(1000);
     let producer = spawn_producer(&env, &values, records, rate);
     for k in 0..kills {
-        worker.wait_running(&client, &[NAME]).await;
+        worker.wait_running(&client, &[name.as_str()]).await;
         // Let the restarted sink rejoin its group and write, then kill it at a random moment.
         let pause = Duration::from_secs_f64(4.0 + rng.unit() * 6.0);
         tokio::time::sleep(pause).await;
