@@ -32,9 +32,9 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use prometheus_text::{parse, scrape, value};
+use prometheus_text::poll_for;
 use s3_sink_support::{
-    Env, WAIT, Worker, envelope, free_port, json_lines, order, temp, wait_registry,
+    Env, WAIT, Worker, envelope, free_port, json_lines, order, status, temp, wait_registry,
 };
 use serde_json::{Value, json};
 use sluice_converters::{AvroConverter, Converter, JsonConverter};
@@ -204,20 +204,35 @@ fn spawn_producer(
     })
 }
 
-/// Waits (up to 20 s) until the worker's task of connector `name` has written a record since it
-/// started; whether it has.
+/// How long a restarted task is given to write its first record before it is killed anyway.
+const WRITING_WAIT: Duration = Duration::from_secs(20);
+
+/// How long the last files may take to be stored once the stream has ended.
+const STORED_WAIT: Duration = Duration::from_secs(120);
+
+/// Waits (up to [`WRITING_WAIT`]) until the worker's task of connector `name` has written a
+/// record since it started; whether it has.
 async fn wait_writing(client: &reqwest::Client, base: &str, name: &str) -> bool {
-    let deadline = Instant::now() + Duration::from_secs(20);
     let task = [("connector", name), ("task", "0")];
-    while Instant::now() < deadline {
-        let samples = parse(&scrape(client, base).await);
-        if value(&samples, "sluice_file_sink_records_written_total", &task).is_some_and(|v| v > 0.0)
-        {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+    let written = "sluice_file_sink_records_written_total";
+    poll_for(client, base, written, &task, WRITING_WAIT, |v| v > 0.0)
+        .await
+        .is_ok()
+}
+
+/// Records in the topic and in the bucket, by partition: what a stuck run reports.
+fn counts_by_partition(
+    topic: &BTreeMap<(i32, i64), Value>,
+    objects: &BTreeMap<(i32, i64), Vec<Value>>,
+) -> BTreeMap<i32, (usize, usize)> {
+    let mut counts = BTreeMap::<i32, (usize, usize)>::new();
+    for (partition, _) in topic.keys() {
+        counts.entry(*partition).or_default().0 += 1;
     }
-    false
+    for ((partition, _), records) in objects {
+        counts.entry(*partition).or_default().1 += records.len();
+    }
+    counts
 }
 
 /// Every object of the bucket as (partition, first offset) → records, checking each name.
@@ -376,15 +391,15 @@ async fn run(records: usize, kills: usize, encoding: Encoding) {
         while_writing += usize::from(writing);
         let pause = Duration::from_secs_f64(rng.unit() * 8.0);
         tokio::time::sleep(pause).await;
+        let since = if writing {
+            "began writing"
+        } else {
+            "had written nothing (WRITING_WAIT)"
+        };
         eprintln!(
-            "kill {} of {kills} at {:.1?}, {pause:?} after the task {}",
+            "kill {} of {kills} at {:.1?}, {pause:?} after the task {since}",
             k + 1,
-            began.elapsed(),
-            if writing {
-                "began writing"
-            } else {
-                "had written nothing for 20 s"
-            }
+            began.elapsed()
         );
         worker.kill_9();
         worker = start(port, &worker_file, &connector_file);
@@ -416,35 +431,20 @@ async fn run(records: usize, kills: usize, encoding: Encoding) {
     // The scheduled rotation closes the last files; wait until every offset is stored (a few
     // seconds: the restarted task joins its group, then the 3 s schedule fires). The deadline
     // leaves room, under nextest's limit for this test, for a failure that says where it stands.
-    let deadline = Instant::now() + Duration::from_secs(120);
+    let deadline = Instant::now() + STORED_WAIT;
     let objects = loop {
         let objects = objects_by_offset(&env, &values).await;
         let stored: usize = objects.values().map(Vec::len).sum();
         if stored >= total {
             break objects;
         }
-        if Instant::now() >= deadline {
-            let mut by_partition = BTreeMap::<i32, (usize, usize)>::new();
-            for (partition, _) in topic.keys() {
-                by_partition.entry(*partition).or_default().0 += 1;
-            }
-            for ((partition, _), records) in &objects {
-                by_partition.entry(*partition).or_default().1 += records.len();
-            }
-            let status = match client
-                .get(format!("{}/connectors/{name}/status", worker.base))
-                .send()
-                .await
-            {
-                Ok(r) => r.text().await.unwrap_or_default(),
-                Err(e) => format!("no answer: {e}"),
-            };
-            panic!(
-                "only {stored} of {total} records are stored 120 s after the last restart; \
-                 (topic, stored) records by partition: {by_partition:?}; connector status: \
-                 {status}"
-            );
-        }
+        assert!(
+            Instant::now() < deadline,
+            "only {stored} of {total} records are stored {STORED_WAIT:?} after the topic was \
+             read; (topic, stored) records by partition: {:?}; connector status: {}",
+            counts_by_partition(&topic, &objects),
+            status(&worker, &client, &name).await
+        );
         tokio::time::sleep(Duration::from_secs(1)).await;
     };
     let status = worker.terminate().await;

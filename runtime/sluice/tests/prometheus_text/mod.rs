@@ -121,6 +121,23 @@ pub(crate) async fn wait_for(
     within: Duration,
     ok: impl Fn(f64) -> bool,
 ) -> f64 {
+    match poll_for(client, base, name, labels, within, ok).await {
+        Ok(v) => v,
+        Err((v, text)) => {
+            panic!("{name}{labels:?} is {v:?} after {within:?}; the worker exports:\n{text}")
+        }
+    }
+}
+
+/// [`wait_for`] without the failure: on timeout, the last value and exposition.
+pub(crate) async fn poll_for(
+    client: &reqwest::Client,
+    base: &str,
+    name: &str,
+    labels: &[(&str, &str)],
+    within: Duration,
+    ok: impl Fn(f64) -> bool,
+) -> Result<f64, (Option<f64>, String)> {
     let deadline = Instant::now() + within;
     loop {
         let text = scrape(client, base).await;
@@ -128,12 +145,11 @@ pub(crate) async fn wait_for(
         if let Some(v) = v
             && ok(v)
         {
-            return v;
+            return Ok(v);
         }
-        assert!(
-            Instant::now() < deadline,
-            "{name}{labels:?} is {v:?} after {within:?}; the worker exports:\n{text}"
-        );
+        if Instant::now() >= deadline {
+            return Err((v, text));
+        }
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
 }
